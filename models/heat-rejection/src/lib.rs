@@ -1,1 +1,13 @@
-//! placeholder
+//! # dctwin-heat-rejection
+//!
+//! Everything that moves heat from the facility (chilled) water or room air to outdoors.
+pub mod chiller;
+pub mod curves;
+pub mod hx;
+pub mod psychro;
+
+/// Specific heat of liquid water used throughout, J/(kg K) (constant; ASHRAE Fundamentals 2017
+/// ch. 33 gives 4.18-4.19 kJ/(kg K) between 5 and 40 C).
+pub const CP_WATER_J_KG_K: f64 = 4186.0;
+/// Specific heat of dry air, J/(kg K) (ASHRAE Fundamentals 2017 ch. 1).
+pub const CP_AIR_J_KG_K: f64 = 1006.0;
