@@ -261,7 +261,11 @@ mod tests {
         sim.schedule_at(SimTime::ZERO, tank, 1.0); // full at 10 s ...
         sim.schedule_at(SimTime::from_secs(4), tank, 3.0); // ... but now 4 + 6/3 = 6 s
         sim.run_until(SimTime::from_secs(60));
-        assert_eq!(*full_at.borrow(), vec![6_000_000], "fires once, at the new time");
+        assert_eq!(
+            *full_at.borrow(),
+            vec![6_000_000],
+            "fires once, at the new time"
+        );
     }
 
     struct Stopper;

@@ -132,13 +132,12 @@ impl Recorder {
             write!(w, ",{}", csv_field(n))?;
         }
         writeln!(w)?;
-        let width = self.names.len().max(1);
+        let width = self.names.len();
         for (i, t) in self.times.iter().enumerate() {
             write!(w, "{}", t.as_secs_f64())?;
-            for v in &self.values[i * self.names.len()..i * self.names.len() + self.names.len()] {
+            for v in &self.values[i * width..(i + 1) * width] {
                 write!(w, ",{v}")?;
             }
-            let _ = width;
             writeln!(w)?;
         }
         w.flush()
@@ -191,7 +190,8 @@ mod tests {
         r.record(SimTime::ZERO, &[1.5, 2.0]).expect("width ok");
         assert!(!r.is_due(SimTime::from_secs(30)));
         assert!(r.is_due(SimTime::from_secs(60)));
-        r.record(SimTime::from_secs(60), &[0.1, -3.0]).expect("width ok");
+        r.record(SimTime::from_secs(60), &[0.1, -3.0])
+            .expect("width ok");
         assert!(r.record(SimTime::from_secs(120), &[1.0]).is_err());
         let mut out = Vec::new();
         r.write_timeseries_csv(&mut out).expect("write");
@@ -205,7 +205,12 @@ mod tests {
     #[test]
     fn event_log_csv_quotes_fields() {
         let mut r = Recorder::new(SimDuration::from_secs(1), vec![]);
-        r.log_event(SimTime::from_secs(5), "chiller-1", "trip", "a \"b\", c".into());
+        r.log_event(
+            SimTime::from_secs(5),
+            "chiller-1",
+            "trip",
+            "a \"b\", c".into(),
+        );
         let mut out = Vec::new();
         r.write_events_csv(&mut out).expect("write");
         assert_eq!(

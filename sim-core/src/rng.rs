@@ -79,12 +79,24 @@ mod tests {
     #[test]
     fn same_name_same_numbers_other_name_other_numbers() {
         let s = RngStreams::new(42);
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(s.stream("arrivals"), |r, _| Some(r.gen())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(s.stream("arrivals"), |r, _| Some(r.gen())).collect();
-        let c: Vec<u64> = (0..4).map(|_| 0).scan(s.stream("failures"), |r, _| Some(r.gen())).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(s.stream("arrivals"), |r, _| Some(r.gen()))
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(s.stream("arrivals"), |r, _| Some(r.gen()))
+            .collect();
+        let c: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(s.stream("failures"), |r, _| Some(r.gen()))
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
-        let d: Vec<u64> = (0..4).map(|_| 0).scan(RngStreams::new(43).stream("arrivals"), |r, _| Some(r.gen())).collect();
+        let d: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(RngStreams::new(43).stream("arrivals"), |r, _| Some(r.gen()))
+            .collect();
         assert_ne!(a, d);
     }
 
@@ -96,6 +108,9 @@ mod tests {
         let mut r2 = RngStreams::new(1).stream("golden");
         assert_eq!(first, r2.gen::<u64>());
         // Recorded from the first run of this derivation (rand_chacha 0.3, ChaCha8).
-        assert_eq!(first, 0xb864_0f94_1a68_7d1a, "stream derivation changed: got {first:#x}");
+        assert_eq!(
+            first, 0xb864_0f94_1a68_7d1a,
+            "stream derivation changed: got {first:#x}"
+        );
     }
 }

@@ -9,7 +9,9 @@ pub enum SeriesError {
     #[error("a step series needs at least one point")]
     Empty,
     /// Times must increase strictly.
-    #[error("step series times must increase strictly (point {index} is not after the one before)")]
+    #[error(
+        "step series times must increase strictly (point {index} is not after the one before)"
+    )]
     NotIncreasing {
         /// Index of the offending point.
         index: usize,

@@ -101,7 +101,10 @@ mod tests {
     fn prefixes_and_formats() {
         let i = ConfigIssue::error("approach_k", "must be > 0").prefixed("cooling.cdu");
         assert_eq!(i.path, "cooling.cdu.approach_k");
-        assert_eq!(i.to_string(), "error: `cooling.cdu.approach_k`: must be > 0");
+        assert_eq!(
+            i.to_string(),
+            "error: `cooling.cdu.approach_k`: must be > 0"
+        );
         let j = ConfigIssue::warning("[2].racks", "x").prefixed("rows");
         assert_eq!(j.path, "rows[2].racks");
     }
