@@ -3,8 +3,10 @@
 //! Everything that moves heat from the facility (chilled) water or room air to outdoors.
 pub mod chiller;
 pub mod curves;
+pub mod dry_cooler;
 pub mod hx;
 pub mod psychro;
+pub mod tower;
 
 /// Specific heat of liquid water used throughout, J/(kg K) (constant; ASHRAE Fundamentals 2017
 /// ch. 33 gives 4.18-4.19 kJ/(kg K) between 5 and 40 C).

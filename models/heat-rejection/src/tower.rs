@@ -1,0 +1,348 @@
+//! Variable-speed open cooling tower by the effectiveness model of Braun, Klein & Mitchell,
+//! "Effectiveness models for cooling towers and cooling coils", ASHRAE Transactions 95(2), 1989
+//! (the model behind Modelica Buildings `Buildings.Fluid.HeatExchangers.CoolingTowers.Merkel`):
+//!
+//! - the air is represented by its saturated-enthalpy "equivalent specific heat"
+//!   `c_s = (h_s(T_w,in) - h_s(T_wb)) / (T_w,in - T_wb)`, so the tower is a counterflow exchanger
+//!   between water (`C_w = m_w c_p`) and air (`C_a = m_a c_s`) whose cold inlet is the wet bulb;
+//! - `Q = eps * C_min * (T_w,in - T_wb)`, leaving water `T_w,in - Q / C_w >= T_wb`;
+//! - transfer coefficient `UA = UA_design (m_a/m_a,design)^0.6 (m_w/m_w,design)^0.4` (Braun's
+//!   `NTU = c (m_w/m_a)^(1+n)` with `n = -0.6`), `UA_design` found from the design point
+//!   (wet bulb, approach, range, water/air mass ratio L/G);
+//! - fan power by the affinity law `P = P_design * speed^3`, air flow proportional to speed;
+//! - water use (EnergyPlus Engineering Reference, "Cooling Tower Makeup Water"): evaporation =
+//!   heat / latent heat (all heat rejected as latent: an upper bound), drift = fraction of the
+//!   circulating water, blowdown = evaporation / (cycles of concentration - 1).
+//!
+//! Fan power sizing default 0.0105 W per W of design heat rejection is EnergyPlus' autosizing
+//! factor for `CoolingTower:VariableSpeed`; drift 0.008 % and 3 cycles are its defaults.
+
+use crate::hx::{counterflow_effectiveness, counterflow_ntu};
+use crate::psychro::{saturated_enthalpy_j_kg, LATENT_HEAT_J_KG};
+use crate::CP_WATER_J_KG_K;
+use serde::{Deserialize, Serialize};
+use sim_core::validate::{check_positive, check_range};
+use sim_core::ConfigIssue;
+
+/// Configuration of one tower cell (all cells of a plant are identical).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CoolingTowerConfig {
+    /// Design heat rejection of one cell, W. Default 2,500,000.
+    pub capacity_w: f64,
+    /// Design outdoor wet bulb, C. Default 25.6 (CTI rating point 78 F).
+    pub design_wet_bulb_c: f64,
+    /// Design approach (leaving water - wet bulb), K. Default 3.9 (7 F).
+    pub design_approach_k: f64,
+    /// Design range (entering - leaving water), K. Default 5.6 (10 F).
+    pub design_range_k: f64,
+    /// Design water-to-air mass flow ratio L/G, -. Default 1.2.
+    pub design_water_air_ratio: f64,
+    /// Fan power of one cell at full speed, W. Default 26,250 (0.0105 W/W of capacity).
+    pub fan_power_w: f64,
+    /// Minimum fan speed fraction, -. Default 0.2 (EnergyPlus minimum air flow ratio).
+    pub min_speed: f64,
+    /// Drift loss as a fraction of circulating water, -. Default 8e-5.
+    pub drift_fraction: f64,
+    /// Cycles of concentration (make-up / blowdown solids ratio), -. Default 3.
+    pub cycles_of_concentration: f64,
+}
+
+impl Default for CoolingTowerConfig {
+    fn default() -> Self {
+        CoolingTowerConfig {
+            capacity_w: 2_500_000.0,
+            design_wet_bulb_c: 25.6,
+            design_approach_k: 3.9,
+            design_range_k: 5.6,
+            design_water_air_ratio: 1.2,
+            fan_power_w: 26_250.0,
+            min_speed: 0.2,
+            drift_fraction: 8e-5,
+            cycles_of_concentration: 3.0,
+        }
+    }
+}
+
+impl CoolingTowerConfig {
+    /// All problems of this configuration.
+    pub fn validate(&self) -> Vec<ConfigIssue> {
+        let mut v = Vec::new();
+        check_positive(&mut v, "capacity_w", self.capacity_w, "W");
+        check_range(
+            &mut v,
+            "design_wet_bulb_c",
+            self.design_wet_bulb_c,
+            -10.0,
+            35.0,
+            "C",
+        );
+        check_range(
+            &mut v,
+            "design_approach_k",
+            self.design_approach_k,
+            0.5,
+            20.0,
+            "K",
+        );
+        check_range(
+            &mut v,
+            "design_range_k",
+            self.design_range_k,
+            0.5,
+            30.0,
+            "K",
+        );
+        check_range(
+            &mut v,
+            "design_water_air_ratio",
+            self.design_water_air_ratio,
+            0.2,
+            5.0,
+            "-",
+        );
+        check_range(&mut v, "fan_power_w", self.fan_power_w, 0.0, f64::MAX, "W");
+        check_range(&mut v, "min_speed", self.min_speed, 0.0, 1.0, "-");
+        check_range(
+            &mut v,
+            "drift_fraction",
+            self.drift_fraction,
+            0.0,
+            0.05,
+            "-",
+        );
+        if !(self.cycles_of_concentration.is_finite() && self.cycles_of_concentration > 1.0) {
+            v.push(ConfigIssue::error(
+                "cycles_of_concentration",
+                format!(
+                    "{} must be greater than 1 (blowdown = evaporation / (cycles - 1))",
+                    self.cycles_of_concentration
+                ),
+            ));
+        }
+        if v.is_empty() && CoolingTower::design_ua(self).is_none() {
+            v.push(ConfigIssue::error(
+                "design_approach_k",
+                "design point is unreachable: the required effectiveness is >= 1 for this L/G; \
+                 raise the approach or lower design_water_air_ratio",
+            ));
+        }
+        v
+    }
+}
+
+/// Operating point of one tower cell.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TowerState {
+    /// Leaving (cold) water temperature, C.
+    pub leaving_c: f64,
+    /// Heat rejected to air, W.
+    pub heat_w: f64,
+    /// Fan power, W.
+    pub fan_power_w: f64,
+}
+
+/// Make-up water over a step, kg.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WaterUse {
+    /// Evaporated water, kg.
+    pub evaporation_kg: f64,
+    /// Drift loss, kg.
+    pub drift_kg: f64,
+    /// Blowdown, kg.
+    pub blowdown_kg: f64,
+}
+
+impl WaterUse {
+    /// Total make-up water, kg.
+    pub fn total_kg(&self) -> f64 {
+        self.evaporation_kg + self.drift_kg + self.blowdown_kg
+    }
+}
+
+/// One variable-speed tower cell.
+#[derive(Debug, Clone)]
+pub struct CoolingTower {
+    cfg: CoolingTowerConfig,
+    design_water_kg_s: f64,
+    design_air_kg_s: f64,
+    design_ua_w_k: f64,
+}
+
+impl CoolingTower {
+    /// (water flow, air flow, UA) at the design point, or None when unreachable.
+    fn design_ua(cfg: &CoolingTowerConfig) -> Option<(f64, f64, f64)> {
+        let m_w = cfg.capacity_w / (CP_WATER_J_KG_K * cfg.design_range_k);
+        let m_a = m_w / cfg.design_water_air_ratio;
+        let t_in = cfg.design_wet_bulb_c + cfg.design_approach_k + cfg.design_range_k;
+        let cs = equivalent_cp(
+            t_in,
+            cfg.design_wet_bulb_c,
+            crate::psychro::STANDARD_PRESSURE_PA,
+        );
+        let (c_w, c_a) = (m_w * CP_WATER_J_KG_K, m_a * cs);
+        let (c_min, c_max) = (c_w.min(c_a), c_w.max(c_a));
+        let eps = cfg.capacity_w / (c_min * (t_in - cfg.design_wet_bulb_c));
+        if !(eps > 0.0 && eps < 1.0) {
+            return None;
+        }
+        let ntu = counterflow_ntu(eps, c_min / c_max);
+        Some((m_w, m_a, ntu * c_min))
+    }
+
+    /// A tower cell of `cfg`; None when the design point is unreachable (see `validate`).
+    pub fn new(cfg: CoolingTowerConfig) -> Option<Self> {
+        let (m_w, m_a, ua) = Self::design_ua(&cfg)?;
+        Some(CoolingTower {
+            cfg,
+            design_water_kg_s: m_w,
+            design_air_kg_s: m_a,
+            design_ua_w_k: ua,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CoolingTowerConfig {
+        &self.cfg
+    }
+
+    /// Design water flow of one cell, kg/s.
+    pub fn design_water_kg_s(&self) -> f64 {
+        self.design_water_kg_s
+    }
+
+    /// Steady operation of one cell at fan `speed` (0..=1; 0 = fan off, no heat transfer) with
+    /// `water_in_c` entering at `flow_kg_s`, outdoor `wet_bulb_c` at `pressure_pa`.
+    pub fn perform(
+        &self,
+        speed: f64,
+        water_in_c: f64,
+        flow_kg_s: f64,
+        wet_bulb_c: f64,
+        pressure_pa: f64,
+    ) -> TowerState {
+        let speed = speed.clamp(0.0, 1.0);
+        if speed <= 0.0 || flow_kg_s <= 0.0 || water_in_c <= wet_bulb_c {
+            return TowerState {
+                leaving_c: water_in_c,
+                heat_w: 0.0,
+                fan_power_w: self.cfg.fan_power_w * speed.powi(3),
+            };
+        }
+        let m_a = self.design_air_kg_s * speed;
+        let cs = equivalent_cp(water_in_c, wet_bulb_c, pressure_pa);
+        let (c_w, c_a) = (flow_kg_s * CP_WATER_J_KG_K, m_a * cs);
+        let (c_min, c_max) = (c_w.min(c_a), c_w.max(c_a));
+        let ua =
+            self.design_ua_w_k * speed.powf(0.6) * (flow_kg_s / self.design_water_kg_s).powf(0.4);
+        let eps = counterflow_effectiveness(ua / c_min, c_min / c_max);
+        let heat_w = eps * c_min * (water_in_c - wet_bulb_c);
+        TowerState {
+            leaving_c: water_in_c - heat_w / c_w,
+            heat_w,
+            fan_power_w: self.cfg.fan_power_w * speed.powi(3),
+        }
+    }
+
+    /// Make-up water for rejecting `heat_w` while circulating `flow_kg_s` for `dt_s`.
+    pub fn water_use(&self, heat_w: f64, flow_kg_s: f64, dt_s: f64) -> WaterUse {
+        let evaporation_kg = heat_w.max(0.0) / LATENT_HEAT_J_KG * dt_s;
+        WaterUse {
+            evaporation_kg,
+            drift_kg: self.cfg.drift_fraction * flow_kg_s.max(0.0) * dt_s,
+            blowdown_kg: evaporation_kg / (self.cfg.cycles_of_concentration - 1.0),
+        }
+    }
+}
+
+/// Equivalent specific heat of saturated air between `t_water_c` and `t_wet_bulb_c`, J/(kg K).
+fn equivalent_cp(t_water_c: f64, t_wet_bulb_c: f64, pressure_pa: f64) -> f64 {
+    let dt = t_water_c - t_wet_bulb_c;
+    if dt.abs() < 1e-3 {
+        let h1 = saturated_enthalpy_j_kg(t_wet_bulb_c + 0.05, pressure_pa);
+        let h0 = saturated_enthalpy_j_kg(t_wet_bulb_c - 0.05, pressure_pa);
+        return (h1 - h0) / 0.1;
+    }
+    (saturated_enthalpy_j_kg(t_water_c, pressure_pa)
+        - saturated_enthalpy_j_kg(t_wet_bulb_c, pressure_pa))
+        / dt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::psychro::STANDARD_PRESSURE_PA as P;
+
+    fn tower() -> CoolingTower {
+        CoolingTower::new(CoolingTowerConfig::default()).expect("default design is reachable")
+    }
+
+    #[test]
+    fn design_point_is_reproduced() {
+        let t = tower();
+        let c = t.config().clone();
+        let t_in = c.design_wet_bulb_c + c.design_approach_k + c.design_range_k;
+        let s = t.perform(1.0, t_in, t.design_water_kg_s(), c.design_wet_bulb_c, P);
+        assert!((s.leaving_c - (c.design_wet_bulb_c + c.design_approach_k)).abs() < 1e-9);
+        assert!((s.heat_w - c.capacity_w).abs() / c.capacity_w < 1e-9);
+        assert!((s.fan_power_w - c.fan_power_w).abs() < 1e-9);
+    }
+
+    #[test]
+    fn leaving_never_below_wet_bulb_and_speed_lowers_approach() {
+        let t = tower();
+        let m = t.design_water_kg_s();
+        for &wb in &[-5.0, 5.0, 15.0, 25.0, 30.0] {
+            for &t_in in &[wb + 0.5, wb + 5.0, wb + 15.0] {
+                let mut last = f64::INFINITY;
+                for i in 1..=10 {
+                    let s = t.perform(i as f64 / 10.0, t_in, m, wb, P);
+                    assert!(s.leaving_c >= wb - 1e-9 && s.leaving_c <= t_in);
+                    assert!(s.leaving_c < last, "more fan -> lower approach");
+                    last = s.leaving_c;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fan_power_is_cubic_in_speed() {
+        let t = tower();
+        let a = t.perform(0.5, 30.0, 50.0, 20.0, P).fan_power_w;
+        let b = t.perform(1.0, 30.0, 50.0, 20.0, P).fan_power_w;
+        assert!((b / a - 8.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn water_balance() {
+        let t = tower();
+        let w = t.water_use(2_454_000.0, 100.0, 3600.0);
+        // 2.454 MW for an hour evaporates 3600 kg; 3 cycles -> blowdown 1800 kg; drift 8e-5.
+        assert!((w.evaporation_kg - 3600.0).abs() < 1e-9);
+        assert!((w.blowdown_kg - 1800.0).abs() < 1e-9);
+        assert!((w.drift_kg - 8e-5 * 100.0 * 3600.0).abs() < 1e-9);
+        assert!((w.total_kg() - (w.evaporation_kg + w.drift_kg + w.blowdown_kg)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn validation_reports_all_problems() {
+        let bad = CoolingTowerConfig {
+            capacity_w: 0.0,
+            min_speed: 2.0,
+            cycles_of_concentration: 1.0,
+            ..CoolingTowerConfig::default()
+        };
+        let paths: Vec<_> = bad.validate().into_iter().map(|i| i.path).collect();
+        assert_eq!(
+            paths,
+            vec!["capacity_w", "min_speed", "cycles_of_concentration"]
+        );
+        let unreachable = CoolingTowerConfig {
+            design_approach_k: 0.5,
+            design_water_air_ratio: 4.0,
+            ..CoolingTowerConfig::default()
+        };
+        assert_eq!(unreachable.validate().len(), 1);
+        assert!(CoolingTowerConfig::default().validate().is_empty());
+    }
+}
