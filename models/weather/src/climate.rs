@@ -1,0 +1,262 @@
+//! Monthly climate normals shipped as presets for the synthetic weather generator.
+//!
+//! Each preset holds twelve monthly values (January first) of mean dry bulb, mean daily range
+//! (mean daily maximum minus mean daily minimum), mean relative humidity, mean daily global
+//! horizontal irradiation and mean wind speed, plus the station location. Values are rounded
+//! transcriptions of the cited normals (temperatures to 0.1 K, humidity to 1 %, irradiation to
+//! 0.1 kWh/m2/day); they are good enough to size cooling and PV, not a substitute for a station
+//! record (use an EPW file for that).
+
+use crate::Location;
+
+/// Monthly climate normals of one site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClimateNormals {
+    /// Preset name (lower case).
+    pub name: &'static str,
+    /// Station location (latitude/longitude deg, time zone h east of UTC, elevation m).
+    pub location: Location,
+    /// Monthly mean dry-bulb temperature, C.
+    pub mean_dry_bulb_c: [f64; 12],
+    /// Monthly mean daily temperature range (daily max minus daily min), K.
+    pub mean_daily_range_k: [f64; 12],
+    /// Monthly mean relative humidity, fraction 0..1.
+    pub mean_relative_humidity: [f64; 12],
+    /// Monthly mean daily global horizontal irradiation, kWh/m2/day.
+    pub mean_daily_ghi_kwh_m2: [f64; 12],
+    /// Monthly mean wind speed at 10 m, m/s.
+    pub mean_wind_speed_m_s: [f64; 12],
+    /// Standard deviation of the day-to-day anomaly of the daily mean temperature, K. Not a
+    /// published normal: an estimate of typical synoptic variability (about 1 K in the
+    /// tropics, 2-3.5 K at continental mid-latitudes) used by the synthetic generator.
+    pub daily_temp_anomaly_sd_k: f64,
+}
+
+/// Names of all presets, in the order [`preset`] knows them.
+pub const PRESET_NAMES: [&str; 6] = [
+    "shanghai",
+    "beijing",
+    "guiyang",
+    "ulanqab",
+    "singapore",
+    "phoenix",
+];
+
+/// The preset called `name` (case-insensitive), or `None` if unknown (see [`PRESET_NAMES`]).
+pub fn preset(name: &str) -> Option<ClimateNormals> {
+    match name.to_ascii_lowercase().as_str() {
+        "shanghai" => Some(shanghai()),
+        "beijing" => Some(beijing()),
+        "guiyang" => Some(guiyang()),
+        "ulanqab" => Some(ulanqab()),
+        "singapore" => Some(singapore()),
+        "phoenix" => Some(phoenix()),
+        _ => None,
+    }
+}
+
+/// Shanghai (Xujiahui, WMO 58367, 31.20 N 121.43 E, 4 m, UTC+8).
+/// Temperature, daily range and humidity: China Meteorological Administration 1991-2020
+/// station normals (as reported to the WMO 1991-2020 climatological standard normals).
+/// Irradiation and wind: NASA POWER monthly climatology (MERRA-2 / CERES SYN1deg) for the
+/// station grid cell.
+pub fn shanghai() -> ClimateNormals {
+    ClimateNormals {
+        name: "shanghai",
+        location: Location {
+            latitude_deg: 31.20,
+            longitude_deg: 121.43,
+            timezone_h: 8.0,
+            elevation_m: 4.0,
+        },
+        mean_dry_bulb_c: [
+            4.8, 6.8, 10.5, 15.8, 21.0, 24.6, 28.9, 28.6, 25.0, 19.9, 14.1, 7.6,
+        ],
+        mean_daily_range_k: [6.8, 7.0, 7.6, 8.0, 7.8, 6.6, 7.0, 6.9, 6.8, 7.4, 7.5, 7.2],
+        mean_relative_humidity: [
+            0.73, 0.73, 0.72, 0.71, 0.71, 0.79, 0.77, 0.77, 0.75, 0.71, 0.72, 0.70,
+        ],
+        mean_daily_ghi_kwh_m2: [2.6, 3.1, 3.7, 4.6, 5.0, 4.4, 5.3, 5.0, 4.2, 3.6, 2.8, 2.5],
+        mean_wind_speed_m_s: [3.0, 3.2, 3.4, 3.3, 3.1, 3.0, 3.4, 3.4, 3.2, 2.9, 2.9, 2.9],
+        daily_temp_anomaly_sd_k: 2.2,
+    }
+}
+
+/// Beijing (WMO 54511, 39.93 N 116.28 E, 55 m, UTC+8).
+/// Temperature, daily range and humidity: China Meteorological Administration 1991-2020
+/// station normals (WMO 1991-2020 standard normals). Irradiation and wind: NASA POWER
+/// monthly climatology.
+pub fn beijing() -> ClimateNormals {
+    ClimateNormals {
+        name: "beijing",
+        location: Location {
+            latitude_deg: 39.93,
+            longitude_deg: 116.28,
+            timezone_h: 8.0,
+            elevation_m: 55.0,
+        },
+        mean_dry_bulb_c: [
+            -2.9, 0.4, 7.0, 14.5, 20.4, 24.6, 26.6, 25.5, 20.8, 13.7, 5.4, -0.9,
+        ],
+        mean_daily_range_k: [
+            11.0, 11.5, 12.0, 13.0, 12.5, 11.0, 8.5, 8.5, 10.0, 11.0, 11.0, 10.5,
+        ],
+        mean_relative_humidity: [
+            0.43, 0.43, 0.42, 0.43, 0.49, 0.60, 0.72, 0.74, 0.66, 0.59, 0.54, 0.46,
+        ],
+        mean_daily_ghi_kwh_m2: [2.5, 3.3, 4.4, 5.4, 6.0, 5.8, 5.0, 4.8, 4.4, 3.5, 2.6, 2.2],
+        mean_wind_speed_m_s: [2.6, 2.8, 3.1, 3.3, 2.9, 2.5, 2.2, 2.0, 2.1, 2.3, 2.6, 2.6],
+        daily_temp_anomaly_sd_k: 3.0,
+    }
+}
+
+/// Guiyang (WMO 57816, 26.58 N 106.72 E, 1224 m, UTC+8).
+/// Temperature, daily range and humidity: China Meteorological Administration 1991-2020
+/// station normals (WMO 1991-2020 standard normals). Irradiation and wind: NASA POWER
+/// monthly climatology.
+pub fn guiyang() -> ClimateNormals {
+    ClimateNormals {
+        name: "guiyang",
+        location: Location {
+            latitude_deg: 26.58,
+            longitude_deg: 106.72,
+            timezone_h: 8.0,
+            elevation_m: 1224.0,
+        },
+        mean_dry_bulb_c: [
+            5.0, 7.6, 11.6, 16.5, 20.1, 22.3, 24.0, 23.7, 21.1, 16.5, 12.1, 6.9,
+        ],
+        mean_daily_range_k: [6.0, 7.2, 8.2, 8.6, 8.0, 7.0, 7.6, 7.8, 7.4, 6.4, 6.6, 6.2],
+        mean_relative_humidity: [
+            0.81, 0.78, 0.76, 0.76, 0.76, 0.81, 0.79, 0.78, 0.77, 0.80, 0.79, 0.78,
+        ],
+        mean_daily_ghi_kwh_m2: [1.9, 2.4, 3.1, 3.9, 4.2, 3.8, 4.7, 4.6, 3.8, 2.8, 2.4, 1.9],
+        mean_wind_speed_m_s: [2.1, 2.2, 2.3, 2.3, 2.1, 2.0, 2.1, 1.9, 1.9, 1.9, 2.0, 2.0],
+        daily_temp_anomaly_sd_k: 2.0,
+    }
+}
+
+/// Ulanqab (Jining, WMO 53480, 41.03 N 113.07 E, 1419 m, UTC+8).
+/// Temperature, daily range and humidity: China Meteorological Administration 1991-2020
+/// station normals (WMO 1991-2020 standard normals); annual mean about 4.8 C. Irradiation and
+/// wind: NASA POWER monthly climatology.
+pub fn ulanqab() -> ClimateNormals {
+    ClimateNormals {
+        name: "ulanqab",
+        location: Location {
+            latitude_deg: 41.03,
+            longitude_deg: 113.07,
+            timezone_h: 8.0,
+            elevation_m: 1419.0,
+        },
+        mean_dry_bulb_c: [
+            -13.0, -9.0, -1.8, 6.5, 13.9, 18.2, 20.3, 18.4, 12.9, 5.6, -3.2, -10.8,
+        ],
+        mean_daily_range_k: [
+            13.0, 13.5, 13.5, 14.0, 14.0, 13.0, 11.5, 11.5, 12.5, 13.5, 13.0, 12.5,
+        ],
+        mean_relative_humidity: [
+            0.55, 0.48, 0.42, 0.36, 0.37, 0.47, 0.60, 0.64, 0.58, 0.53, 0.53, 0.56,
+        ],
+        mean_daily_ghi_kwh_m2: [2.7, 3.6, 4.9, 6.1, 6.7, 6.6, 6.1, 5.5, 4.8, 3.8, 2.8, 2.3],
+        mean_wind_speed_m_s: [3.4, 3.6, 4.0, 4.4, 4.0, 3.4, 2.9, 2.7, 3.0, 3.3, 3.6, 3.5],
+        daily_temp_anomaly_sd_k: 3.5,
+    }
+}
+
+/// Singapore (Changi, WMO 48698, 1.37 N 103.98 E, 15 m, UTC+8).
+/// Temperature, daily range and humidity: Meteorological Service Singapore 1991-2020 climate
+/// normals for Changi (WMO 1991-2020 standard normals); annual mean about 27.7 C. Irradiation
+/// and wind: NASA POWER monthly climatology.
+pub fn singapore() -> ClimateNormals {
+    ClimateNormals {
+        name: "singapore",
+        location: Location {
+            latitude_deg: 1.37,
+            longitude_deg: 103.98,
+            timezone_h: 8.0,
+            elevation_m: 15.0,
+        },
+        mean_dry_bulb_c: [
+            26.6, 27.2, 27.7, 28.2, 28.6, 28.5, 28.1, 28.0, 27.8, 27.8, 27.0, 26.5,
+        ],
+        mean_daily_range_k: [6.4, 7.1, 7.3, 7.2, 6.8, 6.4, 6.3, 6.4, 6.5, 6.8, 6.5, 6.1],
+        mean_relative_humidity: [
+            0.82, 0.79, 0.80, 0.82, 0.81, 0.79, 0.79, 0.79, 0.80, 0.81, 0.85, 0.85,
+        ],
+        mean_daily_ghi_kwh_m2: [4.3, 5.0, 4.9, 4.7, 4.5, 4.4, 4.5, 4.6, 4.6, 4.5, 4.1, 3.9],
+        mean_wind_speed_m_s: [3.1, 3.0, 2.4, 1.8, 2.0, 2.6, 2.7, 2.6, 2.3, 1.9, 1.8, 2.5],
+        daily_temp_anomaly_sd_k: 0.8,
+    }
+}
+
+/// Phoenix (Sky Harbor Airport, WBAN 23183, 33.43 N 112.01 W, 337 m, UTC-7, no daylight
+/// saving). Temperature and daily range: NOAA NCEI U.S. Climate Normals 1991-2020 (monthly
+/// mean, maximum and minimum, converted from F). Humidity: NOAA NCEI Comparative Climatic Data
+/// (mean of morning and afternoon RH). Irradiation and wind: NASA POWER monthly climatology.
+pub fn phoenix() -> ClimateNormals {
+    ClimateNormals {
+        name: "phoenix",
+        location: Location {
+            latitude_deg: 33.43,
+            longitude_deg: -112.01,
+            timezone_h: -7.0,
+            elevation_m: 337.0,
+        },
+        mean_dry_bulb_c: [
+            13.8, 15.8, 19.1, 23.0, 28.2, 33.3, 35.3, 34.7, 31.4, 24.9, 18.0, 13.1,
+        ],
+        mean_daily_range_k: [
+            12.3, 12.8, 13.6, 14.5, 15.0, 14.8, 12.2, 11.9, 12.6, 13.6, 13.0, 12.0,
+        ],
+        mean_relative_humidity: [
+            0.51, 0.44, 0.39, 0.28, 0.21, 0.17, 0.28, 0.33, 0.32, 0.33, 0.41, 0.51,
+        ],
+        mean_daily_ghi_kwh_m2: [3.3, 4.3, 5.6, 7.0, 7.9, 8.2, 7.4, 6.9, 6.1, 4.9, 3.7, 3.1],
+        mean_wind_speed_m_s: [2.4, 2.7, 3.1, 3.3, 3.3, 3.2, 3.4, 3.2, 3.0, 2.7, 2.5, 2.4],
+        daily_temp_anomaly_sd_k: 2.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn annual_mean(v: &[f64; 12]) -> f64 {
+        v.iter().sum::<f64>() / 12.0
+    }
+
+    /// Annual means quoted in the sources: Ulanqab (Jining) 4-5.5 C, Singapore about 27.7 C,
+    /// Shanghai about 17.3 C, Beijing about 13 C, Guiyang about 15.6 C, Phoenix about 24.2 C.
+    #[test]
+    fn annual_means_are_realistic() {
+        for (name, lo, hi) in [
+            ("ulanqab", 4.0, 5.5),
+            ("singapore", 27.2, 28.0),
+            ("shanghai", 16.5, 18.0),
+            ("beijing", 12.3, 13.8),
+            ("guiyang", 15.0, 16.3),
+            ("phoenix", 23.5, 25.0),
+        ] {
+            let c = preset(name).unwrap_or_else(|| panic!("preset {name}"));
+            let m = annual_mean(&c.mean_dry_bulb_c);
+            assert!((lo..=hi).contains(&m), "{name}: {m}");
+        }
+    }
+
+    #[test]
+    fn every_named_preset_exists_and_is_physical() {
+        for name in PRESET_NAMES {
+            let c = preset(name).unwrap_or_else(|| panic!("preset {name}"));
+            assert_eq!(c.name, name);
+            for m in 0..12 {
+                assert!((0.05..=1.0).contains(&c.mean_relative_humidity[m]));
+                assert!(c.mean_daily_range_k[m] > 0.0 && c.mean_daily_range_k[m] < 25.0);
+                assert!(c.mean_daily_ghi_kwh_m2[m] > 0.5 && c.mean_daily_ghi_kwh_m2[m] < 9.0);
+                assert!(c.mean_wind_speed_m_s[m] > 0.0);
+            }
+        }
+        assert!(preset("SHANGHAI").is_some());
+        assert!(preset("atlantis").is_none());
+    }
+}
