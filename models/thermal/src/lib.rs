@@ -1,3 +1,4 @@
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 //! # dctwin-thermal — the air and liquid paths inside the building
 //!
 //! Models (each cites its source in its own module):
@@ -19,8 +20,12 @@
 
 pub mod air;
 pub mod ashrae;
+pub mod config;
+pub mod control;
 pub mod coolant;
 pub mod liquid;
+
+pub use config::CoolingConfig;
 
 /// Errors of the thermal models.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
