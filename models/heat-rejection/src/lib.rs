@@ -4,6 +4,8 @@
 pub mod chiller;
 pub mod curves;
 pub mod dry_cooler;
+pub mod dx;
+pub mod economizer;
 pub mod hx;
 pub mod psychro;
 pub mod tower;
