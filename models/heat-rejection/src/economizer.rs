@@ -272,6 +272,6 @@ mod tests {
         let (f, _) = e.outdoor_air_fraction(35.0, 22.0, 30.0, 60_000.0);
         assert_eq!(f, 0.05);
         let (f, _) = e.outdoor_air_fraction(35.0, 22.0, -30.0, 0.0);
-        assert!(f < 0.25 && f >= 0.05);
+        assert!((0.05..0.25).contains(&f));
     }
 }
