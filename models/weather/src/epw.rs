@@ -342,3 +342,186 @@ fn build(
         samples,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EpwWeatherConfig, Weather, WeatherConfig};
+    use sim_core::{RngStreams, SimDuration, SimTime};
+    use std::path::PathBuf;
+
+    fn data_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    }
+
+    fn test_file() -> EpwFile {
+        match read_epw(&data_dir().join("shanghai_48h.epw")) {
+            Ok(f) => f,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Replace data line `k` (0-based record) of the test file with `f(line)`.
+    fn edited(k: usize, f: impl Fn(&str) -> String) -> String {
+        let text = std::fs::read_to_string(data_dir().join("shanghai_48h.epw")).unwrap_or_default();
+        text.lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == HEADER_LINES + k {
+                    f(l)
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn set_field(line: &str, i: usize, v: &str) -> String {
+        let mut f: Vec<&str> = line.split(',').collect();
+        f[i] = v;
+        f.join(",")
+    }
+
+    #[test]
+    fn reads_location_and_records_with_hour_ending_rotation() {
+        let f = test_file();
+        assert_eq!(f.city, "Shanghai Test");
+        assert_eq!(f.location.latitude_deg, 31.20);
+        assert_eq!(f.location.longitude_deg, 121.43);
+        assert_eq!(f.location.timezone_h, 8.0);
+        assert_eq!(f.location.elevation_m, 4.0);
+        assert_eq!(f.samples.len(), 48);
+        // Record 0 (1 Jan hour 1, 2.4 C) is the state at t = 1 h; t = 0 takes the last record
+        // (2 Jan hour 24 = 00:00, 2.9 C) and record 14 (hour 15, the maximum 8.0 C)
+        // is at t = 15 h.
+        assert!((f.samples[1].dry_bulb_c - 2.4).abs() < 1e-12);
+        assert!((f.samples[15].dry_bulb_c - 8.0).abs() < 1e-12);
+        assert!((f.samples[0].dry_bulb_c - 2.9).abs() < 1e-12);
+        assert!((f.samples[1].pressure_pa - 101_200.0).abs() < 1e-9);
+        assert!((f.samples[1].wind_speed_m_s - 3.0).abs() < 1e-12);
+        // Dew point 0 C in the file is reproduced (through the humidity ratio).
+        assert!(f.samples[1].dew_point_c.abs() < 1e-6);
+        // Sun: below the horizon at midnight, up at noon (winter noon zenith ~54 deg at 31 N).
+        assert!(f.samples[0].sun_zenith_deg > 90.0);
+        assert!((f.samples[12].sun_zenith_deg - 54.2).abs() < 1.5);
+    }
+
+    #[test]
+    fn missing_values_are_interpolated() {
+        let f = test_file();
+        let s = &f.samples;
+        // Record 13 GHI missing -> mean of records 12 and 14 (samples 13 and 15).
+        assert!((s[14].ghi_w_m2 - 0.5 * (s[13].ghi_w_m2 + s[15].ghi_w_m2)).abs() < 1e-9);
+        assert!(s[14].ghi_w_m2 > 300.0);
+        // Record 30 dry bulb missing -> mean of neighbours.
+        assert!((s[31].dry_bulb_c - 0.5 * (s[30].dry_bulb_c + s[32].dry_bulb_c)).abs() < 1e-9);
+        // Record 31 wind missing -> mean of neighbours.
+        assert!(
+            (s[32].wind_speed_m_s - 0.5 * (s[31].wind_speed_m_s + s[33].wind_speed_m_s)).abs()
+                < 1e-9
+        );
+        // Record 10 dew point missing -> from its integer RH (file made with the Magnus
+        // formula): dew point within 0.3 K of the true 0 C.
+        assert!(s[11].dew_point_c.abs() < 0.3, "{}", s[11].dew_point_c);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let p = Path::new("bad.epw");
+        let text = edited(3, |l| set_field(l, 6, "abc"));
+        let e = parse_epw(&text, p)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("bad.epw:12:") && e.contains("dry bulb") && e.contains("abc"),
+            "{e}"
+        );
+        let text = edited(0, |l| l.split(',').take(10).collect::<Vec<_>>().join(","));
+        let e = parse_epw(&text, p)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("bad.epw:9:") && e.contains("10 fields"),
+            "{e}"
+        );
+        let text = edited(5, |l| set_field(l, 1, "13"));
+        let e = parse_epw(&text, p)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("bad.epw:14:") && e.contains("month"), "{e}");
+        let text = std::fs::read_to_string(data_dir().join("shanghai_48h.epw"))
+            .unwrap_or_default()
+            .replace("DATA PERIODS,1,1,", "DATA PERIODS,1,4,");
+        let e = parse_epw(&text, p)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("bad.epw:8:") && e.contains("hourly"), "{e}");
+        let e = parse_epw("LOCATION,x\n", p)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("header"), "{e}");
+        let e = read_epw(Path::new("/nonexistent/x.epw"))
+            .err()
+            .map(|e| e.to_string());
+        assert!(e.is_some_and(|e| e.contains("/nonexistent/x.epw")));
+    }
+
+    #[test]
+    fn all_missing_humidity_is_an_error() {
+        let mut text =
+            std::fs::read_to_string(data_dir().join("shanghai_48h.epw")).unwrap_or_default();
+        for k in 0..48 {
+            text = {
+                let t = text.clone();
+                let lines: Vec<String> = t
+                    .lines()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        if i == HEADER_LINES + k {
+                            set_field(&set_field(l, 7, "99.9"), 8, "999")
+                        } else {
+                            l.to_owned()
+                        }
+                    })
+                    .collect();
+                lines.join("\n")
+            };
+        }
+        let e = parse_epw(&text, Path::new("h.epw"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("dew-point"), "{e}");
+    }
+
+    #[test]
+    fn loads_relative_to_base_dir_and_wraps() {
+        let cfg = WeatherConfig::Epw(EpwWeatherConfig {
+            path: "data/shanghai_48h.epw".into(),
+        });
+        let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let w = match Weather::load(&cfg, &base, &RngStreams::new(1)) {
+            Ok(w) => w,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(w.hours(), 48);
+        let t = SimTime::from_secs(14 * 3600 + 1800);
+        let s = w.at(t);
+        assert_eq!(s, w.at(t + SimDuration::from_hours(48)));
+        // Halfway between 14:00 (record 13, 7.9 C) and 15:00 (8.0 C).
+        assert!((s.dry_bulb_c - 7.95).abs() < 1e-9, "{}", s.dry_bulb_c);
+        let missing = WeatherConfig::Epw(EpwWeatherConfig {
+            path: "nope.epw".into(),
+        });
+        assert!(matches!(
+            Weather::load(&missing, &base, &RngStreams::new(1)),
+            Err(crate::WeatherError::Io { .. })
+        ));
+    }
+}
