@@ -1,0 +1,1064 @@
+//! The IT plant: nodes in racks and rows, running jobs, failures, and exact rack power.
+//!
+//! Power bookkeeping is incremental: each rack keeps the sum of its nodes' static power, their
+//! uncapped dynamic power, its count of working nodes, the per-node fan power at its inlet
+//! temperature and its dynamic-power cap fraction, so its power is
+//! `static + cap * dynamic + up_nodes * fan` (0 while utility power is lost). Rack energy is
+//! integrated only when that power changes (job start/finish, failure, repair, cap or inlet
+//! change) and at the end of each control interval, so [`Cluster::rack_mean_power_w`] is the
+//! exact mean of a piecewise-constant power and the site's IT energy equals
+//! [`Cluster::it_energy_j`].
+
+use crate::{
+    config::{ItConfig, OnFailure},
+    job::Job,
+    node::{NodeSpec, PowerPerformance},
+    scheduler::{BuiltinScheduler, Placement, QueueKey, Scheduler, SchedulerView},
+    ItError,
+};
+use rand::Rng;
+use rand_distr::{Distribution, Exp};
+use serde::Serialize;
+use sim_core::{
+    CompensatedSum, EventQueue, RngStreams, SimDuration, SimTime, StepSeries, StreamRng, TimerId,
+};
+use std::cmp::Reverse;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const NONE: u32 = u32::MAX;
+
+/// What the site gives the IT model for one control interval.
+#[derive(Debug, Clone, Copy)]
+pub struct ItEnvironment<'a> {
+    /// Inlet air temperature of each rack, degC (from the previous control step).
+    pub rack_inlet_c: &'a [f64],
+    /// Power cap of each rack, W, if the site caps racks.
+    pub rack_power_cap_w: Option<&'a [f64]>,
+    /// IT power limit for power-capped admission, W.
+    pub it_power_limit_w: Option<f64>,
+    /// Grid carbon intensity, g/kWh (full series, used as a perfect forecast).
+    pub carbon_g_per_kwh: &'a StepSeries,
+    /// Electricity price, currency/kWh (full series).
+    pub price_per_kwh: &'a StepSeries,
+    /// Is utility (or battery) power reaching the IT?
+    pub power_available: bool,
+}
+
+/// Static facts about one rack.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RackInfo {
+    /// Index of its row in the configuration.
+    pub row: usize,
+    /// Nodes in the rack.
+    pub nodes: u32,
+    /// Maximum electrical power (all nodes at full load, fans at full speed), W.
+    pub max_power_w: f64,
+}
+
+/// Run statistics (see field docs for units).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItStats {
+    /// Jobs submitted so far.
+    pub submitted: u64,
+    /// Jobs completed.
+    pub completed: u64,
+    /// Jobs running now.
+    pub running: u64,
+    /// Jobs waiting (in the queue or held back by deferral).
+    pub queued: u64,
+    /// Jobs killed by failures (with `on_failure = "kill"`).
+    pub killed: u64,
+    /// Mean wait of completed jobs (submit to first start), s.
+    pub mean_wait_s: f64,
+    /// 95th percentile wait of completed jobs, s.
+    pub p95_wait_s: f64,
+    /// Mean bounded slowdown of completed jobs, `max(1, (wait + run) / max(run, 10 s))`.
+    pub mean_bounded_slowdown: f64,
+    /// Completed jobs that finished after their deadline.
+    pub deadline_misses: u64,
+    /// Mean energy per completed job (its nodes' power excluding fans, over all its runs), kWh.
+    pub energy_per_completed_job_kwh: f64,
+    /// Node-hours allocated to jobs (including work later lost), h.
+    pub node_hours: f64,
+    /// GPU-hours allocated to jobs, h.
+    pub gpu_hours: f64,
+    /// Allocated node-time / total node-time since the start, 0..1.
+    pub utilisation: f64,
+    /// Interruptions (node failures plus shared-infrastructure faults).
+    pub interruptions: u64,
+    /// Simulated time / interruptions, h (infinite if none).
+    pub mean_interruption_interval_h: f64,
+    /// Job runs interrupted by failures or power loss.
+    pub jobs_interrupted: u64,
+    /// Work lost (since the last checkpoint) to failures and outages, node-hours.
+    pub work_lost_node_h: f64,
+    /// IT energy so far, kWh.
+    pub it_energy_kwh: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    NotSubmitted,
+    Deferred,
+    Queued,
+    Running,
+    Completed,
+    Killed,
+}
+
+#[derive(Debug)]
+struct JobState {
+    status: Status,
+    done_s: f64,
+    speed: f64,
+    power_w: f64,
+    energy_j: f64,
+    last: SimTime,
+    first_start: Option<SimTime>,
+    est_end: SimTime,
+    timer: Option<TimerId>,
+    nodes: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    Arrival(u32),
+    Release(u32),
+    Finish(u32),
+    NodeFail(u32),
+    NodeRepair(u32),
+    SharedFault,
+}
+
+/// The IT plant plus its scheduler.
+pub struct Cluster {
+    specs: Vec<NodeSpec>,
+    pp: PowerPerformance,
+    failures: crate::config::FailureConfig,
+    placement: Placement,
+    row_names: Vec<String>,
+    racks: Vec<RackInfo>,
+    rack_first_node: Vec<u32>,
+    node_rack: Vec<u32>,
+    node_job: Vec<u32>,
+    node_up: Vec<bool>,
+    node_dyn_w: Vec<f64>,
+    rack_static_w: Vec<f64>,
+    rack_dyn_w: Vec<f64>,
+    rack_up: Vec<u32>,
+    rack_fan_w: Vec<f64>,
+    rack_cap: Vec<f64>,
+    rack_power_w: Vec<f64>,
+    rack_acc_j: Vec<f64>,
+    rack_last: Vec<SimTime>,
+    rack_mean_w: Vec<f64>,
+    rack_free: Vec<Vec<u32>>,
+    rack_rank: Vec<u32>,
+    free_racks: BTreeSet<(u32, u32)>,
+    free_count: u32,
+    up_count: u32,
+    busy_nodes: u32,
+    busy_gpus: u64,
+    busy_since: SimTime,
+    busy_node_s: f64,
+    busy_gpu_s: f64,
+    powered: bool,
+    mean_dyn_per_node: Vec<(f64, NodeSpec)>,
+    jobs: Vec<Job>,
+    st: Vec<JobState>,
+    queue: BTreeSet<QueueKey>,
+    deferred: u64,
+    running: BTreeSet<(SimTime, u32)>,
+    events: EventQueue<Ev>,
+    scheduler: Box<dyn Scheduler>,
+    fail_rng: StreamRng,
+    now: SimTime,
+    interval_start: SimTime,
+    it_energy: CompensatedSum,
+    submitted: u64,
+    completed: u64,
+    killed: u64,
+    waits_s: Vec<f64>,
+    slowdown_sum: f64,
+    deadline_misses: u64,
+    completed_energy_j: f64,
+    interruptions: u64,
+    jobs_interrupted: u64,
+    work_lost_node_s: f64,
+    start_buf: Vec<usize>,
+}
+
+/// Node-count-weighted mean uncapped dynamic power per node of `job` over the rows, W.
+fn mean_dynamic_w(rows: &[(f64, NodeSpec)], job: &Job) -> f64 {
+    rows.iter()
+        .map(|(w, s)| w * s.dynamic_w(job.cpu_util, job.gpu_util))
+        .sum()
+}
+
+fn dur_s(s: f64) -> SimDuration {
+    // ceil to the microsecond so that a job never finishes before its work is done
+    let us = (s.max(0.0) * 1e6).ceil();
+    SimDuration::from_micros(if us.is_finite() && us < 9.0e18 {
+        us as u64
+    } else {
+        u64::MAX / 4
+    })
+}
+
+impl Cluster {
+    /// Build the cluster with the built-in scheduler configured in `cfg.scheduler`; trace paths
+    /// are relative to `base_dir`; jobs are generated up to `horizon`.
+    pub fn new(
+        cfg: &ItConfig,
+        base_dir: &Path,
+        streams: &RngStreams,
+        horizon: SimTime,
+    ) -> Result<Cluster, ItError> {
+        Self::with_scheduler(
+            cfg,
+            base_dir,
+            streams,
+            horizon,
+            Box::new(BuiltinScheduler::new(cfg.scheduler.clone())),
+        )
+    }
+
+    /// Build the cluster with a user-supplied policy (`cfg.scheduler` then only sets placement).
+    pub fn with_scheduler(
+        cfg: &ItConfig,
+        base_dir: &Path,
+        streams: &RngStreams,
+        horizon: SimTime,
+        scheduler: Box<dyn Scheduler>,
+    ) -> Result<Cluster, ItError> {
+        let specs = cfg.resolve()?;
+        let jobs = cfg.workload.jobs(base_dir, streams, horizon)?;
+        Self::from_parts(cfg, specs, jobs, streams, scheduler)
+    }
+
+    /// Build the cluster with an explicit job list (sorted by submit time; ids are kept) instead
+    /// of `cfg.workload`.
+    pub fn with_jobs(
+        cfg: &ItConfig,
+        mut jobs: Vec<Job>,
+        streams: &RngStreams,
+        scheduler: Box<dyn Scheduler>,
+    ) -> Result<Cluster, ItError> {
+        let specs = cfg.resolve()?;
+        jobs.sort_by_key(|j| j.submit);
+        Self::from_parts(cfg, specs, jobs, streams, scheduler)
+    }
+
+    fn from_parts(
+        cfg: &ItConfig,
+        specs: Vec<NodeSpec>,
+        jobs: Vec<Job>,
+        streams: &RngStreams,
+        scheduler: Box<dyn Scheduler>,
+    ) -> Result<Cluster, ItError> {
+        let mut racks = Vec::new();
+        let mut rack_first_node = Vec::new();
+        let mut node_rack = Vec::new();
+        let mut rack_free = Vec::new();
+        let mut rack_static_w = Vec::new();
+        let mut mean_dyn_per_node = Vec::new();
+        let total_nodes: u64 = cfg
+            .rows
+            .iter()
+            .map(|r| u64::from(r.racks) * u64::from(r.nodes_per_rack))
+            .sum();
+        for (row, (r, spec)) in cfg.rows.iter().zip(&specs).enumerate() {
+            mean_dyn_per_node.push((
+                (u64::from(r.racks) * u64::from(r.nodes_per_rack)) as f64 / total_nodes as f64,
+                spec.clone(),
+            ));
+            for _ in 0..r.racks {
+                let rack = racks.len() as u32;
+                let first = node_rack.len() as u32;
+                rack_first_node.push(first);
+                node_rack.extend(std::iter::repeat(rack).take(r.nodes_per_rack as usize));
+                // free list is popped from the back: lowest node first
+                rack_free.push(
+                    (first..first + r.nodes_per_rack)
+                        .rev()
+                        .collect::<Vec<u32>>(),
+                );
+                rack_static_w.push(spec.static_w() * f64::from(r.nodes_per_rack));
+                racks.push(RackInfo {
+                    row,
+                    nodes: r.nodes_per_rack,
+                    max_power_w: spec.max_w() * f64::from(r.nodes_per_rack),
+                });
+            }
+        }
+        let n_nodes = node_rack.len() as u32;
+        if let Some(j) = jobs.iter().find(|j| j.nodes > n_nodes || j.nodes == 0) {
+            return Err(ItError::JobTooLarge {
+                job_id: j.id,
+                nodes: j.nodes,
+                cluster_nodes: n_nodes,
+            });
+        }
+        let n_racks = racks.len();
+        let rack_up: Vec<u32> = racks.iter().map(|r| r.nodes).collect();
+        let rack_fan_w: Vec<f64> = racks.iter().map(|r| specs[r.row].fan_w(20.0)).collect();
+        let rack_power_w: Vec<f64> = (0..n_racks)
+            .map(|i| rack_static_w[i] + f64::from(rack_up[i]) * rack_fan_w[i])
+            .collect();
+        let st = jobs
+            .iter()
+            .map(|_| JobState {
+                status: Status::NotSubmitted,
+                done_s: 0.0,
+                speed: 1.0,
+                power_w: 0.0,
+                energy_j: 0.0,
+                last: SimTime::ZERO,
+                first_start: None,
+                est_end: SimTime::ZERO,
+                timer: None,
+                nodes: Vec::new(),
+            })
+            .collect();
+        let mut c = Cluster {
+            specs,
+            pp: cfg.power_performance.clone(),
+            failures: cfg.failures.clone(),
+            placement: cfg.scheduler.placement,
+            row_names: cfg.rows.iter().map(|r| r.name.clone()).collect(),
+            rack_rank: (0..n_racks as u32).collect(),
+            free_racks: (0..n_racks as u32).map(|r| (r, r)).collect(),
+            racks,
+            rack_first_node,
+            node_job: vec![NONE; n_nodes as usize],
+            node_up: vec![true; n_nodes as usize],
+            node_dyn_w: vec![0.0; n_nodes as usize],
+            node_rack,
+            rack_static_w,
+            rack_dyn_w: vec![0.0; n_racks],
+            rack_up,
+            rack_fan_w,
+            rack_cap: vec![1.0; n_racks],
+            rack_mean_w: rack_power_w.clone(),
+            rack_power_w,
+            rack_acc_j: vec![0.0; n_racks],
+            rack_last: vec![SimTime::ZERO; n_racks],
+            rack_free,
+            free_count: n_nodes,
+            up_count: n_nodes,
+            busy_nodes: 0,
+            busy_gpus: 0,
+            busy_since: SimTime::ZERO,
+            busy_node_s: 0.0,
+            busy_gpu_s: 0.0,
+            powered: true,
+            mean_dyn_per_node,
+            st,
+            jobs,
+            queue: BTreeSet::new(),
+            deferred: 0,
+            running: BTreeSet::new(),
+            events: EventQueue::new(),
+            scheduler,
+            fail_rng: streams.stream("it.failures"),
+            now: SimTime::ZERO,
+            interval_start: SimTime::ZERO,
+            it_energy: CompensatedSum::default(),
+            submitted: 0,
+            completed: 0,
+            killed: 0,
+            waits_s: Vec::new(),
+            slowdown_sum: 0.0,
+            deadline_misses: 0,
+            completed_energy_j: 0.0,
+            interruptions: 0,
+            jobs_interrupted: 0,
+            work_lost_node_s: 0.0,
+            start_buf: Vec::new(),
+        };
+        if let Some(j) = c.jobs.first() {
+            c.events.schedule(j.submit, Ev::Arrival(0));
+        }
+        if c.failures.enabled {
+            for n in 0..n_nodes {
+                if let Some(t) = c.draw_failure(n, SimTime::ZERO) {
+                    c.events.schedule(t, Ev::NodeFail(n));
+                }
+            }
+            c.schedule_shared_fault(SimTime::ZERO);
+        }
+        Ok(c)
+    }
+
+    fn node_failure_rate_per_h(&self, n: u32) -> f64 {
+        let spec = &self.specs[self.racks[self.node_rack[n as usize] as usize].row];
+        if spec.gpus > 0 {
+            f64::from(spec.gpus) / self.failures.accelerator_mtbf_h
+        } else {
+            1.0 / self.failures.cpu_node_mtbf_h
+        }
+    }
+
+    fn draw_exp_h(&mut self, rate_per_h: f64) -> Option<SimDuration> {
+        let e = Exp::new(rate_per_h).ok()?;
+        let h: f64 = e.sample(&mut self.fail_rng);
+        Some(dur_s(h * 3600.0))
+    }
+
+    fn draw_failure(&mut self, n: u32, now: SimTime) -> Option<SimTime> {
+        let rate = self.node_failure_rate_per_h(n);
+        if !(rate > 0.0 && rate.is_finite()) {
+            return None;
+        }
+        self.draw_exp_h(rate).map(|d| now.saturating_add(d))
+    }
+
+    fn schedule_shared_fault(&mut self, now: SimTime) {
+        if self.failures.enabled && self.failures.shared_mtbi_h > 0.0 {
+            if let Some(d) = self.draw_exp_h(1.0 / self.failures.shared_mtbi_h) {
+                self.events.schedule(now.saturating_add(d), Ev::SharedFault);
+            }
+        }
+    }
+
+    /// Names of the rows, in configuration order.
+    pub fn row_names(&self) -> &[String] {
+        &self.row_names
+    }
+
+    /// Per-rack facts, racks numbered row by row.
+    pub fn racks(&self) -> &[RackInfo] {
+        &self.racks
+    }
+
+    /// Total nodes.
+    pub fn node_count(&self) -> u32 {
+        self.node_rack.len() as u32
+    }
+
+    /// The scheduler's name.
+    pub fn scheduler_name(&self) -> &str {
+        self.scheduler.name()
+    }
+
+    /// Each rack's exact mean electrical power over the interval of the last `advance_to`, W.
+    pub fn rack_mean_power_w(&self) -> &[f64] {
+        &self.rack_mean_w
+    }
+
+    /// IT energy from time 0 to the end of the last `advance_to`, J.
+    pub fn it_energy_j(&self) -> f64 {
+        self.it_energy.value()
+    }
+
+    /// Jobs waiting to start (queued, excluding those held back by deferral).
+    pub fn queue_len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Jobs running now.
+    pub fn running_len(&self) -> usize {
+        self.running.len()
+    }
+
+    /// Current simulation time of the IT model.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Energy attributed to job `index` so far, J (its nodes' power excluding fans).
+    pub fn job_energy_j(&self, index: usize) -> Option<f64> {
+        self.st.get(index).map(|s| s.energy_j)
+    }
+
+    /// First start time of job `index`, if it has started.
+    pub fn job_start(&self, index: usize) -> Option<SimTime> {
+        self.st.get(index).and_then(|s| s.first_start)
+    }
+
+    /// The jobs of this run, by index.
+    pub fn jobs(&self) -> &[Job] {
+        &self.jobs
+    }
+
+    // ---- power bookkeeping -------------------------------------------------------------
+
+    #[inline]
+    fn touch_rack(&mut self, r: usize, t: SimTime) {
+        let last = self.rack_last[r];
+        if t > last {
+            self.rack_acc_j[r] += self.rack_power_w[r] * (t - last).as_secs_f64();
+            self.rack_last[r] = t;
+        }
+    }
+
+    #[inline]
+    fn refresh_rack(&mut self, r: usize) {
+        self.rack_power_w[r] = if self.powered {
+            self.rack_static_w[r]
+                + self.rack_cap[r] * self.rack_dyn_w[r]
+                + f64::from(self.rack_up[r]) * self.rack_fan_w[r]
+        } else {
+            0.0
+        };
+    }
+
+    fn account_busy(&mut self, t: SimTime) {
+        if t > self.busy_since {
+            let dt = (t - self.busy_since).as_secs_f64();
+            self.busy_node_s += f64::from(self.busy_nodes) * dt;
+            self.busy_gpu_s += self.busy_gpus as f64 * dt;
+            self.busy_since = t;
+        }
+    }
+
+    fn it_power_w(&self) -> f64 {
+        self.rack_power_w.iter().sum()
+    }
+
+    // ---- jobs ---------------------------------------------------------------------------
+
+    /// Bring job progress and energy up to `t`.
+    fn progress(&mut self, j: usize, t: SimTime) {
+        let s = &mut self.st[j];
+        if t > s.last {
+            let dt = (t - s.last).as_secs_f64();
+            s.done_s = (s.done_s + s.speed * dt).min(self.jobs[j].work_s);
+            s.energy_j += s.power_w * dt;
+            s.last = t;
+        }
+    }
+
+    /// Recompute speed and power of running job `j` from its racks' caps and reschedule its
+    /// finish.
+    fn rerate(&mut self, j: usize, t: SimTime) {
+        let mut speed = 1.0f64;
+        let mut power = 0.0;
+        for &n in &self.st[j].nodes {
+            let r = self.node_rack[n as usize] as usize;
+            let spec = &self.specs[self.racks[r].row];
+            speed = speed.min(self.pp.speed(self.rack_cap[r]));
+            power += spec.static_w() + self.rack_cap[r] * self.node_dyn_w[n as usize];
+        }
+        let s = &mut self.st[j];
+        s.speed = speed;
+        s.power_w = power;
+        if let Some(id) = s.timer.take() {
+            self.events.cancel(id);
+        }
+        let remaining = (self.jobs[j].work_s - s.done_s).max(0.0);
+        let at = t.saturating_add(dur_s(remaining / speed));
+        self.st[j].timer = Some(self.events.schedule_cancellable(at, Ev::Finish(j as u32)));
+    }
+
+    fn take_node(&mut self) -> Option<u32> {
+        let &(rank, r) = self.free_racks.iter().next()?;
+        let list = &mut self.rack_free[r as usize];
+        let n = list.pop()?;
+        if list.is_empty() {
+            self.free_racks.remove(&(rank, r));
+        }
+        Some(n)
+    }
+
+    fn give_node(&mut self, n: u32) {
+        let r = self.node_rack[n as usize];
+        let list = &mut self.rack_free[r as usize];
+        list.push(n);
+        if list.len() == 1 {
+            self.free_racks.insert((self.rack_rank[r as usize], r));
+        }
+        self.free_count += 1;
+    }
+
+    fn start_job(&mut self, j: usize, t: SimTime) -> bool {
+        let job = &self.jobs[j];
+        if self.st[j].status != Status::Queued || job.nodes > self.free_count || !self.powered {
+            return false;
+        }
+        let (nodes_needed, cpu_u, gpu_u) = (job.nodes, job.cpu_util, job.gpu_util);
+        let key = (Reverse(job.priority), job.submit, j as u32);
+        self.queue.remove(&key);
+        self.account_busy(t);
+        let mut nodes = std::mem::take(&mut self.st[j].nodes);
+        nodes.clear();
+        for _ in 0..nodes_needed {
+            let Some(n) = self.take_node() else { break };
+            let r = self.node_rack[n as usize] as usize;
+            self.touch_rack(r, t);
+            let spec = &self.specs[self.racks[r].row];
+            let d = spec.dynamic_w(cpu_u, gpu_u);
+            self.busy_gpus += u64::from(spec.gpus);
+            self.node_dyn_w[n as usize] = d;
+            self.rack_dyn_w[r] += d;
+            self.node_job[n as usize] = j as u32;
+            self.refresh_rack(r);
+            nodes.push(n);
+        }
+        self.free_count -= nodes.len() as u32;
+        self.busy_nodes += nodes.len() as u32;
+        let est = t.saturating_add(dur_s(self.jobs[j].estimate_s));
+        let s = &mut self.st[j];
+        s.nodes = nodes;
+        s.status = Status::Running;
+        s.last = t;
+        s.est_end = est;
+        s.first_start.get_or_insert(t);
+        self.running.insert((est, j as u32));
+        self.rerate(j, t);
+        true
+    }
+
+    /// Take job `j` off its nodes (at time `t`, progress already updated).
+    fn release_nodes(&mut self, j: usize, t: SimTime) {
+        self.account_busy(t);
+        let nodes = std::mem::take(&mut self.st[j].nodes);
+        for &n in &nodes {
+            let r = self.node_rack[n as usize] as usize;
+            self.touch_rack(r, t);
+            self.rack_dyn_w[r] -= self.node_dyn_w[n as usize];
+            if self.rack_dyn_w[r].abs() < 1e-6 {
+                self.rack_dyn_w[r] = 0.0; // clear rounding residue
+            }
+            self.node_dyn_w[n as usize] = 0.0;
+            self.node_job[n as usize] = NONE;
+            self.busy_gpus -= u64::from(self.specs[self.racks[r].row].gpus);
+            self.refresh_rack(r);
+            if self.node_up[n as usize] {
+                self.give_node(n);
+            }
+        }
+        self.busy_nodes -= nodes.len() as u32;
+        self.st[j].nodes = nodes; // keep the allocation for reuse
+        self.st[j].nodes.clear();
+        if let Some(id) = self.st[j].timer.take() {
+            self.events.cancel(id);
+        }
+        self.running.remove(&(self.st[j].est_end, j as u32));
+    }
+
+    fn finish_job(&mut self, j: usize, t: SimTime) {
+        self.progress(j, t);
+        self.st[j].done_s = self.jobs[j].work_s;
+        self.st[j].timer = None;
+        self.release_nodes(j, t);
+        self.st[j].status = Status::Completed;
+        self.completed += 1;
+        let job = &self.jobs[j];
+        let start = self.st[j].first_start.unwrap_or(t);
+        let wait = (start - job.submit).as_secs_f64();
+        let run = (t - start).as_secs_f64();
+        self.waits_s.push(wait);
+        self.slowdown_sum += ((wait + run) / run.max(10.0)).max(1.0);
+        if job.deadline.is_some_and(|d| t > d) {
+            self.deadline_misses += 1;
+        }
+        self.completed_energy_j += self.st[j].energy_j;
+    }
+
+    /// Interrupt running job `j`: it loses the work since its last checkpoint and is requeued
+    /// (or killed).
+    fn interrupt_job(&mut self, j: usize, t: SimTime, kill: bool) {
+        self.progress(j, t);
+        let job = &self.jobs[j];
+        let kept = job.checkpointed_work_s(self.st[j].done_s);
+        self.work_lost_node_s += (self.st[j].done_s - kept) * f64::from(job.nodes);
+        self.st[j].done_s = kept;
+        self.jobs_interrupted += 1;
+        self.release_nodes(j, t);
+        if kill {
+            self.st[j].status = Status::Killed;
+            self.killed += 1;
+        } else {
+            self.st[j].status = Status::Queued;
+            let job = &self.jobs[j];
+            self.queue
+                .insert((Reverse(job.priority), job.submit, j as u32));
+        }
+    }
+
+    // ---- failures -----------------------------------------------------------------------
+
+    fn fail_node(&mut self, n: u32, t: SimTime) {
+        if !self.node_up[n as usize] {
+            return;
+        }
+        self.interruptions += 1;
+        let r = self.node_rack[n as usize] as usize;
+        let j = self.node_job[n as usize];
+        self.node_up[n as usize] = false;
+        if j != NONE {
+            let kill = self.failures.on_failure == OnFailure::Kill;
+            self.interrupt_job(j as usize, t, kill);
+        } else {
+            let list = &mut self.rack_free[r];
+            if let Some(pos) = list.iter().position(|&x| x == n) {
+                list.remove(pos);
+                self.free_count -= 1;
+                if list.is_empty() {
+                    self.free_racks.remove(&(self.rack_rank[r], r as u32));
+                }
+            }
+        }
+        self.touch_rack(r, t);
+        self.rack_up[r] -= 1;
+        self.rack_static_w[r] -= self.specs[self.racks[r].row].static_w();
+        self.refresh_rack(r);
+        self.up_count -= 1;
+        if let Some(d) = self.draw_exp_h(1.0 / self.failures.repair_mean_h) {
+            self.events.schedule(t.saturating_add(d), Ev::NodeRepair(n));
+        }
+    }
+
+    fn repair_node(&mut self, n: u32, t: SimTime) {
+        if self.node_up[n as usize] {
+            return;
+        }
+        let r = self.node_rack[n as usize] as usize;
+        self.node_up[n as usize] = true;
+        self.touch_rack(r, t);
+        self.rack_up[r] += 1;
+        self.rack_static_w[r] += self.specs[self.racks[r].row].static_w();
+        self.refresh_rack(r);
+        self.up_count += 1;
+        self.give_node(n);
+        if let Some(next) = self.draw_failure(n, t) {
+            self.events.schedule(next, Ev::NodeFail(n));
+        }
+    }
+
+    fn shared_fault(&mut self, t: SimTime) {
+        self.interruptions += 1;
+        let row = self.fail_rng.gen_range(0..self.row_names.len());
+        let mut victims: Vec<u32> = self
+            .racks
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| info.row == row)
+            .flat_map(|(r, info)| {
+                let first = self.rack_first_node[r] as usize;
+                self.node_job[first..first + info.nodes as usize]
+                    .iter()
+                    .copied()
+            })
+            .filter(|&j| j != NONE)
+            .collect();
+        victims.sort_unstable();
+        victims.dedup();
+        for j in victims {
+            self.interrupt_job(j as usize, t, self.failures.on_failure == OnFailure::Kill);
+        }
+        self.schedule_shared_fault(t);
+    }
+
+    /// Utility power to the IT is lost at `now` (e.g. the battery is empty): every running job
+    /// loses the work since its last checkpoint and is requeued, and the nodes draw nothing
+    /// until an `advance_to` whose environment says power is available again. `now` should be
+    /// the end of the last `advance_to`.
+    pub fn power_lost(&mut self, now: SimTime) {
+        let now = now.max(self.now);
+        let running: Vec<u32> = self.running.iter().map(|&(_, j)| j).collect();
+        let mut sorted = running;
+        sorted.sort_unstable();
+        for j in sorted {
+            self.interrupt_job(j as usize, now, false);
+        }
+        for r in 0..self.racks.len() {
+            self.touch_rack(r, now);
+        }
+        self.powered = false;
+        for r in 0..self.racks.len() {
+            self.refresh_rack(r);
+        }
+        self.now = now;
+    }
+
+    // ---- driving ------------------------------------------------------------------------
+
+    fn apply_environment(&mut self, env: &ItEnvironment<'_>) -> bool {
+        let t = self.now;
+        let mut changed = false;
+        if env.power_available != self.powered {
+            for r in 0..self.racks.len() {
+                self.touch_rack(r, t);
+            }
+            self.powered = env.power_available;
+            changed = true;
+            for r in 0..self.racks.len() {
+                self.refresh_rack(r);
+            }
+        }
+        for r in 0..self.racks.len() {
+            let inlet = env.rack_inlet_c.get(r).copied().unwrap_or(20.0);
+            let fan = self.specs[self.racks[r].row].fan_w(inlet);
+            if fan != self.rack_fan_w[r] {
+                self.touch_rack(r, t);
+                self.rack_fan_w[r] = fan;
+                self.refresh_rack(r);
+            }
+        }
+        // Rack caps: the largest uniform dynamic-power fraction that keeps the rack under its
+        // cap (floored at the lowest DVFS point), recomputed once per control step.
+        let min_frac = self.pp.min_cap_frac();
+        let mut rerate_racks = Vec::new();
+        for r in 0..self.racks.len() {
+            let cap = env.rack_power_cap_w.and_then(|c| c.get(r).copied());
+            let frac = match cap {
+                Some(cap_w) if self.rack_dyn_w[r] > 0.0 => {
+                    let fixed =
+                        self.rack_static_w[r] + f64::from(self.rack_up[r]) * self.rack_fan_w[r];
+                    ((cap_w - fixed) / self.rack_dyn_w[r]).clamp(min_frac, 1.0)
+                }
+                _ => 1.0,
+            };
+            if frac != self.rack_cap[r] {
+                self.touch_rack(r, t);
+                self.rack_cap[r] = frac;
+                self.refresh_rack(r);
+                rerate_racks.push(r);
+            }
+        }
+        if !rerate_racks.is_empty() {
+            let mut jobs = Vec::new();
+            for r in rerate_racks {
+                let first = self.rack_first_node[r] as usize;
+                let n = self.racks[r].nodes as usize;
+                jobs.extend(
+                    self.node_job[first..first + n]
+                        .iter()
+                        .copied()
+                        .filter(|&j| j != NONE),
+                );
+            }
+            jobs.sort_unstable();
+            jobs.dedup();
+            for j in jobs {
+                self.progress(j as usize, t);
+                self.rerate(j as usize, t);
+            }
+        }
+        if self.placement == Placement::ThermalAware {
+            let mut order: Vec<u32> = (0..self.racks.len() as u32).collect();
+            order.sort_by(|&a, &b| {
+                let ta = env.rack_inlet_c.get(a as usize).copied().unwrap_or(20.0);
+                let tb = env.rack_inlet_c.get(b as usize).copied().unwrap_or(20.0);
+                ta.total_cmp(&tb).then(a.cmp(&b))
+            });
+            let mut new_rank = vec![0u32; order.len()];
+            for (k, &r) in order.iter().enumerate() {
+                new_rank[r as usize] = k as u32;
+            }
+            if new_rank != self.rack_rank {
+                self.rack_rank = new_rank;
+                self.free_racks = (0..self.racks.len())
+                    .filter(|&r| !self.rack_free[r].is_empty())
+                    .map(|r| (self.rack_rank[r], r as u32))
+                    .collect();
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    fn run_scheduler(&mut self, env: &ItEnvironment<'_>) {
+        if !self.powered || self.queue.is_empty() || self.free_count == 0 {
+            return;
+        }
+        let mut buf = std::mem::take(&mut self.start_buf);
+        buf.clear();
+        {
+            let it_power_w = self.it_power_w();
+            let md = &self.mean_dyn_per_node;
+            let mean_dyn = move |job: &Job| mean_dynamic_w(md, job);
+            let view = SchedulerView {
+                now: self.now,
+                free_nodes: self.free_count,
+                up_nodes: self.up_count,
+                jobs: &self.jobs,
+                queue: &self.queue,
+                running: &self.running,
+                it_power_w,
+                it_power_limit_w: env.it_power_limit_w,
+                mean_dynamic_w_per_node: &mean_dyn,
+                carbon_g_per_kwh: env.carbon_g_per_kwh,
+                price_per_kwh: env.price_per_kwh,
+            };
+            self.scheduler.select(&view, &mut buf);
+        }
+        for &j in &buf {
+            if j < self.jobs.len() {
+                self.start_job(j, self.now);
+            }
+        }
+        self.start_buf = buf;
+    }
+
+    fn arrive(&mut self, j: usize, env: &ItEnvironment<'_>) {
+        self.submitted += 1;
+        if j + 1 < self.jobs.len() {
+            self.events
+                .schedule(self.jobs[j + 1].submit, Ev::Arrival(j as u32 + 1));
+        }
+        let release = {
+            let md = &self.mean_dyn_per_node;
+            let mean_dyn = move |job: &Job| mean_dynamic_w(md, job);
+            let view = SchedulerView {
+                now: self.now,
+                free_nodes: self.free_count,
+                up_nodes: self.up_count,
+                jobs: &self.jobs,
+                queue: &self.queue,
+                running: &self.running,
+                it_power_w: 0.0,
+                it_power_limit_w: env.it_power_limit_w,
+                mean_dynamic_w_per_node: &mean_dyn,
+                carbon_g_per_kwh: env.carbon_g_per_kwh,
+                price_per_kwh: env.price_per_kwh,
+            };
+            self.scheduler.release_time(&self.jobs[j], &view)
+        };
+        if release > self.now {
+            self.st[j].status = Status::Deferred;
+            self.deferred += 1;
+            self.events.schedule(release, Ev::Release(j as u32));
+        } else {
+            self.enqueue(j);
+        }
+    }
+
+    fn enqueue(&mut self, j: usize) {
+        self.st[j].status = Status::Queued;
+        let job = &self.jobs[j];
+        self.queue
+            .insert((Reverse(job.priority), job.submit, j as u32));
+    }
+
+    /// Process every IT event with time <= `until` in (time, insertion) order, with the
+    /// environment held constant over the interval, and compute each rack's exact mean power
+    /// over `(previous until, until]`.
+    pub fn advance_to(&mut self, until: SimTime, env: &ItEnvironment<'_>) {
+        if self.apply_environment(env) || self.powered {
+            self.run_scheduler(env);
+        }
+        while let Some(t) = self.events.peek_time() {
+            if t > until {
+                break;
+            }
+            self.now = t;
+            let mut dirty = false;
+            while self.events.peek_time() == Some(t) {
+                let Some((_, ev)) = self.events.pop() else {
+                    break;
+                };
+                match ev {
+                    Ev::Arrival(j) => {
+                        self.arrive(j as usize, env);
+                        dirty = true;
+                    }
+                    Ev::Release(j) => {
+                        self.deferred -= 1;
+                        self.enqueue(j as usize);
+                        dirty = true;
+                    }
+                    Ev::Finish(j) => {
+                        self.st[j as usize].timer = None;
+                        self.finish_job(j as usize, t);
+                        dirty = true;
+                    }
+                    Ev::NodeFail(n) => {
+                        self.fail_node(n, t);
+                        dirty = true;
+                    }
+                    Ev::NodeRepair(n) => {
+                        self.repair_node(n, t);
+                        dirty = true;
+                    }
+                    Ev::SharedFault => {
+                        self.shared_fault(t);
+                        dirty = true;
+                    }
+                }
+            }
+            if dirty {
+                self.run_scheduler(env);
+            }
+        }
+        let until = until.max(self.now);
+        let len_s = (until - self.interval_start).as_secs_f64();
+        let mut total = 0.0;
+        for r in 0..self.racks.len() {
+            self.touch_rack(r, until);
+            let acc = self.rack_acc_j[r];
+            total += acc;
+            self.rack_mean_w[r] = if len_s > 0.0 {
+                acc / len_s
+            } else {
+                self.rack_power_w[r]
+            };
+            self.rack_acc_j[r] = 0.0;
+        }
+        self.it_energy.add(total);
+        self.account_busy(until);
+        self.now = until;
+        self.interval_start = until;
+    }
+
+    /// Statistics so far.
+    pub fn stats(&self) -> ItStats {
+        let n = self.waits_s.len();
+        let mean_wait_s = if n > 0 {
+            self.waits_s.iter().sum::<f64>() / n as f64
+        } else {
+            0.0
+        };
+        let p95_wait_s = if n > 0 {
+            let mut w = self.waits_s.clone();
+            let k = ((0.95 * n as f64).ceil() as usize).clamp(1, n) - 1;
+            let (_, v, _) = w.select_nth_unstable_by(k, f64::total_cmp);
+            *v
+        } else {
+            0.0
+        };
+        let elapsed_s = self.now.as_secs_f64();
+        let busy_node_s = self.busy_node_s
+            + f64::from(self.busy_nodes)
+                * (self.now.saturating_since(self.busy_since)).as_secs_f64();
+        ItStats {
+            submitted: self.submitted,
+            completed: self.completed,
+            running: self.running.len() as u64,
+            queued: self.queue.len() as u64 + self.deferred,
+            killed: self.killed,
+            mean_wait_s,
+            p95_wait_s,
+            mean_bounded_slowdown: if n > 0 {
+                self.slowdown_sum / n as f64
+            } else {
+                0.0
+            },
+            deadline_misses: self.deadline_misses,
+            energy_per_completed_job_kwh: if n > 0 {
+                self.completed_energy_j / n as f64 / 3.6e6
+            } else {
+                0.0
+            },
+            node_hours: busy_node_s / 3600.0,
+            gpu_hours: self.busy_gpu_s / 3600.0,
+            utilisation: if elapsed_s > 0.0 {
+                busy_node_s / (elapsed_s * f64::from(self.node_count()))
+            } else {
+                0.0
+            },
+            interruptions: self.interruptions,
+            mean_interruption_interval_h: if self.interruptions > 0 {
+                elapsed_s / 3600.0 / self.interruptions as f64
+            } else {
+                f64::INFINITY
+            },
+            jobs_interrupted: self.jobs_interrupted,
+            work_lost_node_h: self.work_lost_node_s / 3600.0,
+            it_energy_kwh: self.it_energy.value() / 3.6e6,
+        }
+    }
+}
