@@ -7,7 +7,9 @@ pub mod dry_cooler;
 pub mod dx;
 pub mod economizer;
 pub mod hx;
+pub mod iec;
 pub mod psychro;
+pub mod storage;
 pub mod tower;
 
 /// Specific heat of liquid water used throughout, J/(kg K) (constant; ASHRAE Fundamentals 2017
