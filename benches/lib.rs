@@ -55,6 +55,11 @@ impl HoldModel {
         self.queue.len()
     }
 
+    /// Bytes the queue has reserved per pending event (key, payload and spare capacity).
+    pub fn reserved_bytes_per_event(&self) -> f64 {
+        self.queue.reserved_bytes() as f64 / self.queue.len().max(1) as f64
+    }
+
     /// Current time of the model.
     pub fn now(&self) -> SimTime {
         self.now
@@ -71,5 +76,13 @@ mod tests {
         h.run(10_000);
         assert_eq!(h.pending(), 1000);
         assert!(h.now() > SimTime::ZERO);
+        for n in [1_000usize, 100_000, 1_000_000] {
+            let mut h = HoldModel::new(n, 3);
+            h.run(3 * n as u64);
+            println!(
+                "n = {n}: {:.1} bytes reserved per pending event",
+                h.reserved_bytes_per_event()
+            );
+        }
     }
 }

@@ -80,10 +80,9 @@ impl<T> EventQueue<T> {
 
     /// An empty queue; `n` is a hint of how many events will be pending.
     pub fn with_capacity(n: usize) -> Self {
-        let mut buckets: Vec<Vec<Entry<T>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
-        if let Some(top) = buckets.last_mut() {
-            top.reserve(n);
-        }
+        // Entries spread over the buckets, so the hint cannot be given to any one of them.
+        let _ = n;
+        let buckets: Vec<Vec<Entry<T>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
         EventQueue {
             buckets,
             occupied: [0; 3],
@@ -182,7 +181,8 @@ impl<T> EventQueue<T> {
             self.buckets[b].push(e);
             self.occupied[b >> 6] |= 1 << (b & 63);
         }
-        // Give the emptied bucket its capacity back for reuse.
+        // Give the emptied bucket its capacity back for reuse. (Halving it here cut the reserved
+        // memory by about a third but halved the hold-model throughput; see benches/README.md.)
         self.buckets[i] = bucket;
         true
     }
@@ -229,6 +229,12 @@ impl<T> EventQueue<T> {
     /// True when no live event is pending.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Bytes of storage currently reserved by the buckets (entries including payloads, counting
+    /// spare capacity), for memory reports.
+    pub fn reserved_bytes(&self) -> usize {
+        self.buckets.iter().map(|b| b.capacity()).sum::<usize>() * std::mem::size_of::<Entry<T>>()
     }
 
     /// Bytes of key per pending event, excluding the payload (for memory reports).
@@ -287,9 +293,10 @@ mod tests {
         assert_eq!(q.pop(), Some((SimTime(100), "late")));
     }
 
+    const _: () = assert!(EventQueue::<()>::KEY_OVERHEAD_BYTES <= 32);
+
     #[test]
-    fn key_overhead_is_small() {
-        assert!(EventQueue::<()>::KEY_OVERHEAD_BYTES <= 32);
+    fn entry_is_key_plus_payload() {
         assert_eq!(std::mem::size_of::<Entry<u32>>(), 24);
     }
 
