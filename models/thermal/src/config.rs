@@ -220,12 +220,15 @@ pub struct ImmersionConfig {
     pub hx_rated_approach_k: f64,
     /// Chips per tank sharing its heat, -. Default 32.
     pub chips_per_tank: usize,
-    /// Chip case to bulk (hot) fluid resistance, K/W. Default 0.05.
+    /// Chip case to bulk (hot) fluid resistance, K/W. Default 0.02.
     pub chip_to_fluid_r_k_w: f64,
     /// Tank pump pressure drop at the rated fluid flow, Pa. Default 100,000.
     pub tank_pump_rated_head_pa: f64,
     /// Tank pump efficiency, 0..1. Default 0.5.
     pub tank_pump_efficiency: f64,
+    /// Margin below the chip limit the requested facility-water supply aims for, K.
+    /// Default 10.
+    pub chip_margin_k: f64,
 }
 
 impl Default for ImmersionConfig {
@@ -238,9 +241,10 @@ impl Default for ImmersionConfig {
             hx_rated_capacity_w: 100e3,
             hx_rated_approach_k: 5.0,
             chips_per_tank: 32,
-            chip_to_fluid_r_k_w: 0.05,
+            chip_to_fluid_r_k_w: 0.02,
             tank_pump_rated_head_pa: 100e3,
             tank_pump_efficiency: 0.5,
+            chip_margin_k: 10.0,
         }
     }
 }
@@ -688,6 +692,14 @@ impl CoolingConfig {
             0.01,
             1.0,
             "-",
+        );
+        check_range(
+            &mut v,
+            "immersion.chip_margin_k",
+            im.chip_margin_k,
+            0.0,
+            50.0,
+            "K",
         );
         let fcp = im.coolant.properties_clamped(40.0).cp_j_kg_k;
         if im.hx_rated_capacity_w > 0.0

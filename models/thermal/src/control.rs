@@ -26,7 +26,8 @@ pub struct Observations {
     pub max_chip_c: f64,
     /// Total IT heat, W.
     pub it_heat_w: f64,
-    /// Design IT heat of the site (for load fractions), W.
+    /// Design IT heat of the site (for load fractions): the plant passes the largest IT heat
+    /// seen so far, W.
     pub design_it_heat_w: f64,
     /// Outdoor dry-bulb temperature, °C.
     pub outdoor_dry_bulb_c: f64,

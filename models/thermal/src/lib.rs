@@ -24,8 +24,10 @@ pub mod config;
 pub mod control;
 pub mod coolant;
 pub mod liquid;
+pub mod plant;
 
 pub use config::CoolingConfig;
+pub use plant::{CoolingPlant, Faults, ThermalInputs, ThermalStep};
 
 /// Errors of the thermal models.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
