@@ -13,10 +13,13 @@
 //! - **Diurnal cycle**: two half-cosines in local apparent solar time, minimum at sunrise and
 //!   maximum at 15:00, peak-to-peak equal to the daily range (the shape of W. J. Parton &
 //!   J. A. Logan, Agric. Meteorol. 23, 1981, simplified); its 24-hour mean is zero.
-//! - **Humidity**: the water-vapour pressure is constant over each day (so relative humidity
-//!   falls as the air warms), chosen so that the day's mean relative humidity equals the
-//!   seasonal value times a small AR(1) anomaly; capped at saturation (RH <= 1, dew point <=
-//!   dry bulb); a per-month correction restores the monthly mean RH after capping.
+//! - **Humidity**: the water-vapour pressure is constant over each day (interpolated between
+//!   day centres, so relative humidity falls as the air warms), chosen so that the day's mean
+//!   relative humidity over the *seasonal* temperature cycle equals the seasonal value, scaled
+//!   by a small log-normal AR(1) anomaly (which scales the saturation deficit 1 - RH instead
+//!   where that gives the smaller value, so humid climates are not pushed past saturation); a warm spell therefore lowers RH instead of raising the
+//!   dew point. Capped at saturation (RH <= 1, dew point <= dry bulb); a per-month correction
+//!   restores the monthly mean RH after capping.
 //! - **Irradiance**: Haurwitz clear-sky GHI from the sun position (see [`crate::solar`]) times a
 //!   random daily clearness (log-normal), rescaled per month so that the monthly mean daily
 //!   irradiation equals the normal; DNI and DHI by the Erbs et al. (1982) split.
@@ -43,8 +46,9 @@ pub const MONTH_DAYS: [usize; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
 
 /// Lag-1 autocorrelation of the daily temperature anomaly.
 const TEMP_ANOMALY_LAG1: f64 = 0.7;
-/// Standard deviation of the log humidity anomaly and its lag-1 autocorrelation.
-const HUMIDITY_ANOMALY_SD: f64 = 0.12;
+/// Standard deviation of the log anomaly of the daily humidity (RH or saturation deficit) and
+/// its lag-1 autocorrelation.
+const HUMIDITY_ANOMALY_SD: f64 = 0.15;
 const HUMIDITY_ANOMALY_LAG1: f64 = 0.6;
 /// Standard deviation of the log daily clearness factor.
 const CLEARNESS_LOG_SD: f64 = 0.35;
@@ -233,31 +237,45 @@ pub fn synthetic_year<R: Rng>(normals: &ClimateNormals, rng: &mut R) -> Vec<Weat
     let t_mean_daily: Vec<f64> = t_season.iter().zip(&t_anom).map(|(s, a)| s + a).collect();
     let t_mean_h = daily_to_hourly(&t_mean_daily);
     let range_h = daily_to_hourly(&range_daily);
-    let dry_bulb: Vec<f64> = (0..HOURS_PER_YEAR)
+    let diurnal: Vec<f64> = (0..HOURS_PER_YEAR)
         .map(|j| {
             let s = &sun[j];
             let solar_h = 12.0 + s.hour_angle_deg / 15.0;
             let rise = sunrise_solar_h(loc.latitude_deg, s.declination_deg);
-            t_mean_h[j] + 0.5 * range_h[j].max(0.0) * diurnal_shape(solar_h, rise)
+            0.5 * range_h[j].max(0.0) * diurnal_shape(solar_h, rise)
         })
         .collect();
+    let dry_bulb: Vec<f64> = t_mean_h.iter().zip(&diurnal).map(|(t, d)| t + d).collect();
 
-    // Humidity: daily vapour pressure giving the target mean RH, corrected per month for the
-    // saturation cap.
+    // Humidity: the daily vapour pressure that gives the seasonal mean RH over the *seasonal*
+    // temperature cycle (without the temperature anomaly, so a warm spell lowers RH rather
+    // than raising the dew point), times the humidity anomaly; capped at saturation hourly and
+    // corrected per month so the monthly mean RH matches the normal after the cap.
     let rh_season = mean_preserving_daily(&normals.mean_relative_humidity);
     let inv_pws: Vec<f64> = dry_bulb
         .iter()
         .map(|&t| 1.0 / psychro::saturation_pressure_pa(t))
+        .collect();
+    let inv_pws_season: Vec<f64> = daily_to_hourly(&t_season)
+        .iter()
+        .zip(&diurnal)
+        .map(|(t, d)| 1.0 / psychro::saturation_pressure_pa(t + d))
         .collect();
     let mut correction = [1.0_f64; 12];
     let mut pw_h = Vec::new();
     for _ in 0..6 {
         let pw_daily: Vec<f64> = (0..DAYS_PER_YEAR)
             .map(|d| {
-                let target =
-                    (rh_season[d] * h_anom[d].exp() * correction[month_of_day(d)]).clamp(0.01, 1.0);
-                let mean_inv: f64 = inv_pws[d * 24..d * 24 + 24].iter().sum::<f64>() / 24.0;
-                target / mean_inv
+                let target = (rh_season[d] * correction[month_of_day(d)]).clamp(0.01, 0.99);
+                // The anomaly scales RH itself and, when that is smaller, the saturation
+                // deficit 1 - RH: multiplicative in dry climates, shrinking near saturation
+                // in humid ones instead of pushing them past it.
+                let factor = h_anom[d].exp();
+                let rh_day = (target * factor)
+                    .min(1.0 - (1.0 - target) / factor)
+                    .max(0.01);
+                let mean_inv: f64 = inv_pws_season[d * 24..d * 24 + 24].iter().sum::<f64>() / 24.0;
+                rh_day / mean_inv
             })
             .collect();
         pw_h = daily_to_hourly(&pw_daily)
