@@ -1062,3 +1062,448 @@ impl Cluster {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::{
+        config::{FailureConfig, RowConfig},
+        node::NodeSpec,
+        scheduler::{Deferral, QueuePolicy},
+        workload::{PoissonWorkload, WorkloadConfig, WorkloadSource},
+        NodeChoice,
+    };
+
+    fn cfg(racks: u32, nodes_per_rack: u32, preset: &str) -> ItConfig {
+        ItConfig {
+            rows: vec![RowConfig {
+                name: "r".into(),
+                racks,
+                nodes_per_rack,
+                node: NodeChoice::Preset(preset.into()),
+            }],
+            workload: WorkloadConfig { sources: vec![] },
+            failures: FailureConfig {
+                enabled: false,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    struct Env {
+        inlet: Vec<f64>,
+        caps: Option<Vec<f64>>,
+        carbon: StepSeries,
+        price: StepSeries,
+        power: bool,
+    }
+
+    impl Env {
+        fn new(racks: usize) -> Self {
+            Env {
+                inlet: vec![20.0; racks],
+                caps: None,
+                carbon: StepSeries::constant(300.0),
+                price: StepSeries::constant(0.1),
+                power: true,
+            }
+        }
+        fn get(&self) -> ItEnvironment<'_> {
+            ItEnvironment {
+                rack_inlet_c: &self.inlet,
+                rack_power_cap_w: self.caps.as_deref(),
+                it_power_limit_w: None,
+                carbon_g_per_kwh: &self.carbon,
+                price_per_kwh: &self.price,
+                power_available: self.power,
+            }
+        }
+    }
+
+    fn run_minutes(c: &mut Cluster, env: &Env, minutes: u64) {
+        let t0 = c.now().as_micros() / 60_000_000;
+        for m in 1..=minutes {
+            c.advance_to(SimTime::from_secs((t0 + m) * 60), &env.get());
+        }
+    }
+
+    fn check_conservation(c: &Cluster) {
+        let s = c.stats();
+        assert_eq!(
+            s.submitted,
+            s.completed + s.running + s.queued + s.killed,
+            "{s:?}"
+        );
+        let count = |st: Status| c.st.iter().filter(|x| x.status == st).count() as u64;
+        assert_eq!(count(Status::Completed), s.completed);
+        assert_eq!(count(Status::Running), s.running);
+        assert_eq!(count(Status::Queued) + count(Status::Deferred), s.queued);
+        assert_eq!(count(Status::Killed), s.killed);
+        // every node is free, busy or down, exactly once
+        let busy: usize =
+            c.st.iter()
+                .filter(|x| x.status == Status::Running)
+                .map(|x| x.nodes.len())
+                .sum();
+        let down = c.node_up.iter().filter(|u| !**u).count();
+        assert_eq!(busy + down + c.free_count as usize, c.node_count() as usize);
+    }
+
+    #[test]
+    fn easy_backfill_hand_worked_example() {
+        // 4 nodes; all jobs submitted at t = 0 in order A..E, estimates exact.
+        // A(2 nodes, 100 s) starts at 0. B(4, 50) is blocked; its reservation (shadow time) is
+        // 100 s, when A ends, with 0 extra nodes. C(1, 200) would end after 100 -> not
+        // backfilled. D(1, 90) and E(1, 100) end by 100 -> backfilled at 0. At 100 A and E end
+        // and B starts (its reservation is kept); C starts at 150 when B ends.
+        let spec = [(2, 100.0), (4, 50.0), (1, 200.0), (1, 90.0), (1, 100.0)];
+        let jobs: Vec<Job> = spec
+            .iter()
+            .enumerate()
+            .map(|(i, &(n, w))| Job::new(i as u64, SimTime::ZERO, n, w))
+            .collect();
+        let expect = |policy, starts: [u64; 5]| {
+            let mut c = cfg(1, 4, "cpu_dual_socket");
+            c.scheduler.policy = policy;
+            let mut cl = Cluster::with_jobs(
+                &c,
+                jobs.clone(),
+                &RngStreams::new(1),
+                Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+            )
+            .unwrap();
+            let env = Env::new(1);
+            run_minutes(&mut cl, &env, 10);
+            let got: Vec<u64> = (0..5)
+                .map(|j| cl.job_start(j).unwrap().as_micros() / 1_000_000)
+                .collect();
+            assert_eq!(got, starts, "{policy:?}");
+            assert_eq!(cl.stats().completed, 5);
+            check_conservation(&cl);
+        };
+        expect(QueuePolicy::EasyBackfill, [0, 100, 150, 0, 0]);
+        expect(QueuePolicy::Fcfs, [0, 100, 150, 150, 150]);
+    }
+
+    #[test]
+    fn cap_halving_dynamic_power_stretches_runtime_by_cube_law() {
+        // One CPU node, a CPU-bound job of 3600 s work. The rack cap leaves exactly half of the
+        // dynamic power from the first control step after the start (t = 60 s). Documented
+        // curve (node::PowerPerformance): clock ratio 0.5^(1/3), run time x 1.259921.
+        let c = cfg(1, 1, "cpu_dual_socket");
+        let spec = NodeSpec::cpu_dual_socket();
+        let job = Job::new(0, SimTime::ZERO, 1, 3600.0);
+        let mut cl = Cluster::with_jobs(
+            &c,
+            vec![job],
+            &RngStreams::new(1),
+            Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+        )
+        .unwrap();
+        let mut env = Env::new(1);
+        run_minutes(&mut cl, &env, 1);
+        let dyn_w = spec.dynamic_w(1.0, 1.0);
+        let cap_w = spec.static_w() + spec.fan_w(20.0) + 0.5 * dyn_w;
+        env.caps = Some(vec![cap_w]);
+        run_minutes(&mut cl, &env, 2);
+        // capped rack power is exactly at the cap
+        assert!((cl.rack_mean_power_w()[0] - cap_w).abs() < 1e-9);
+        run_minutes(&mut cl, &env, 120);
+        assert_eq!(cl.stats().completed, 1);
+        let stretch = 2f64.powf(1.0 / 3.0);
+        let expected_end_s = 60.0 + (3600.0 - 60.0) * stretch;
+        // finish - start (start = 0); tolerance 1 us rounding
+        let st = &cl.st[0];
+        assert!(
+            (st.last.as_secs_f64() - expected_end_s).abs() < 1e-5,
+            "{}",
+            st.last
+        );
+        // energy per job: full power for 60 s, half dynamic after (fans excluded)
+        let e_j = 60.0 * (spec.static_w() + dyn_w)
+            + (expected_end_s - 60.0) * (spec.static_w() + 0.5 * dyn_w);
+        let s = cl.stats();
+        assert!(
+            (s.energy_per_completed_job_kwh * 3.6e6 - e_j).abs() < 1e-3,
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn rack_energy_is_exact_and_conserved() {
+        // 2 jobs on a 1-rack, 4-node cluster with irregular timing: the sum over intervals of
+        // mean power x length equals it_energy_j and the analytic energy.
+        let c = cfg(1, 4, "gpu_8x_h100");
+        let spec = NodeSpec::gpu_8x_h100();
+        let mut a = Job::new(0, SimTime::from_micros(12_345_678), 2, 1234.5);
+        a.gpu_util = 0.7;
+        let b = Job::new(1, SimTime::from_secs(100), 1, 777.7);
+        let mut cl = Cluster::with_jobs(
+            &c,
+            vec![a.clone(), b.clone()],
+            &RngStreams::new(1),
+            Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+        )
+        .unwrap();
+        let env = Env::new(1);
+        let mut sum = 0.0;
+        for m in 1..=60 {
+            cl.advance_to(SimTime::from_secs(m * 60), &env.get());
+            sum += cl.rack_mean_power_w()[0] * 60.0;
+        }
+        let idle_node = spec.static_w() + spec.fan_w(20.0);
+        let expected = 4.0 * idle_node * 3600.0
+            + 2.0 * spec.dynamic_w(a.cpu_util, a.gpu_util) * 1234.5
+            + spec.dynamic_w(1.0, 1.0) * 777.7;
+        assert!((sum - cl.it_energy_j()).abs() / sum < 1e-12);
+        assert!(
+            (sum - expected).abs() / expected < 1e-9,
+            "{sum} vs {expected}"
+        );
+    }
+
+    #[test]
+    fn jobs_are_conserved_under_failures_and_outage_and_runs_are_deterministic() {
+        let mut c = cfg(4, 8, "gpu_8x_h100");
+        c.rows.push(RowConfig {
+            name: "cpu".into(),
+            racks: 2,
+            nodes_per_rack: 16,
+            node: NodeChoice::Preset("cpu_dual_socket".into()),
+        });
+        c.workload.sources = vec![WorkloadSource::Poisson(PoissonWorkload {
+            mean_rate_per_h: 20.0,
+            mean_runtime_h: 1.0,
+            checkpoint_interval_h: 0.25,
+            deferrable_fraction: 0.3,
+            ..Default::default()
+        })];
+        c.scheduler.deferral = Deferral::Price;
+        c.failures = FailureConfig {
+            enabled: true,
+            accelerator_mtbf_h: 2_000.0,
+            cpu_node_mtbf_h: 2_000.0,
+            shared_mtbi_h: 24.0,
+            ..Default::default()
+        };
+        let run = |on_failure| {
+            let mut c = c.clone();
+            c.failures.on_failure = on_failure;
+            let mut cl = Cluster::new(
+                &c,
+                Path::new("."),
+                &RngStreams::new(42),
+                SimTime::from_secs(2 * 86_400),
+            )
+            .unwrap();
+            let mut env = Env::new(cl.racks().len());
+            env.price = StepSeries::new(vec![
+                (SimTime::ZERO, 0.3),
+                (SimTime::from_secs(8 * 3600), 0.1),
+            ])
+            .unwrap()
+            .periodic(SimDuration::from_hours(24));
+            for h in 0..72 {
+                if h == 30 {
+                    cl.power_lost(cl.now());
+                    env.power = false;
+                }
+                if h == 32 {
+                    env.power = true;
+                }
+                run_minutes(&mut cl, &env, 60);
+                check_conservation(&cl);
+                if (30..32).contains(&h) {
+                    assert_eq!(cl.rack_mean_power_w().iter().sum::<f64>(), 0.0);
+                    assert_eq!(cl.running_len(), 0);
+                }
+            }
+            (cl.stats(), cl.rack_mean_power_w().to_vec())
+        };
+        let (s, p) = run(OnFailure::Requeue);
+        assert!(s.submitted > 500 && s.completed > 400, "{s:?}");
+        assert!(
+            s.interruptions > 5 && s.jobs_interrupted > 5 && s.work_lost_node_h > 0.0,
+            "{s:?}"
+        );
+        assert_eq!(s.killed, 0);
+        let (s2, p2) = run(OnFailure::Requeue);
+        assert_eq!(s, s2);
+        assert_eq!(p, p2);
+        let (k, _) = run(OnFailure::Kill);
+        assert!(k.killed > 0);
+    }
+
+    #[test]
+    fn outage_loses_only_work_since_checkpoint() {
+        let c = cfg(1, 2, "cpu_dual_socket");
+        let mut job = Job::new(0, SimTime::ZERO, 2, 3600.0);
+        job.checkpoint_interval_s = Some(600.0);
+        let mut cl = Cluster::with_jobs(
+            &c,
+            vec![job],
+            &RngStreams::new(1),
+            Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+        )
+        .unwrap();
+        let mut env = Env::new(1);
+        cl.advance_to(SimTime::from_secs(1000), &env.get());
+        cl.power_lost(SimTime::from_secs(1000));
+        env.power = false;
+        cl.advance_to(SimTime::from_secs(2000), &env.get());
+        assert_eq!(cl.rack_mean_power_w()[0], 0.0);
+        let s = cl.stats();
+        // 400 s since the checkpoint at 600 s, on 2 nodes
+        assert!((s.work_lost_node_h - 800.0 / 3600.0).abs() < 1e-9);
+        assert_eq!((s.queued, s.running), (1, 0));
+        env.power = true;
+        cl.advance_to(SimTime::from_secs(10_000), &env.get());
+        // restarted at 2000 s with 3000 s of work left
+        assert_eq!(cl.st[0].last, SimTime::from_secs(5000));
+        assert_eq!(cl.stats().completed, 1);
+    }
+
+    #[test]
+    fn carbon_aware_deferral_moves_work_to_low_carbon_hours() {
+        // Two-level carbon signal: 500 g/kWh from 00:00 to 12:00, 100 g/kWh from 12:00 to 24:00.
+        // 20 deferrable 2-hour jobs arrive between 00:00 and 06:00 with deadlines 20 h after
+        // submission; the cluster is large enough that nothing waits for nodes.
+        let jobs: Vec<Job> = (0..20)
+            .map(|i| {
+                let submit = SimTime::from_secs(i * 1080);
+                let mut j = Job::new(i, submit, 1, 7200.0);
+                j.deferrable = true;
+                j.deadline = Some(submit + SimDuration::from_hours(20));
+                j
+            })
+            .collect();
+        let carbon = StepSeries::new(vec![
+            (SimTime::ZERO, 500.0),
+            (SimTime::from_secs(12 * 3600), 100.0),
+        ])
+        .unwrap()
+        .periodic(SimDuration::from_hours(24));
+        let run = |deferral| {
+            let mut c = cfg(1, 32, "cpu_dual_socket");
+            c.scheduler.deferral = deferral;
+            let mut cl = Cluster::with_jobs(
+                &c,
+                jobs.clone(),
+                &RngStreams::new(1),
+                Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+            )
+            .unwrap();
+            let mut env = Env::new(1);
+            env.carbon = carbon.clone();
+            let mut grams = 0.0;
+            for m in 1..=(36 * 60) {
+                let t0 = SimTime::from_secs((m - 1) * 60);
+                cl.advance_to(SimTime::from_secs(m * 60), &env.get());
+                grams += cl.rack_mean_power_w()[0] * 60.0 / 3.6e6 * carbon.value_at(t0);
+            }
+            (cl, grams)
+        };
+        let (fcfs, g_fcfs) = run(Deferral::None);
+        let (aware, g_aware) = run(Deferral::Carbon);
+        assert_eq!(fcfs.stats().completed, 20);
+        assert_eq!(aware.stats().completed, 20);
+        assert_eq!(aware.stats().deadline_misses, 0);
+        for j in 0..20 {
+            let start = aware.job_start(j).unwrap().as_secs_f64() / 3600.0;
+            assert!(
+                (12.0..=22.0).contains(&start),
+                "job {j} starts at {start} h"
+            );
+        }
+        // FCFS runs every job inside the 500 g/kWh hours (arrivals by 06:00, 2 h runs), the
+        // deferring policy inside the 100 g/kWh hours; idle power is the same in both, so the
+        // saving is the jobs' dynamic energy (20 x 2 h x 320 W = 12.8 kWh) x 400 g/kWh = 5120 g.
+        let dyn_kwh = 20.0 * 2.0 * NodeSpec::cpu_dual_socket().dynamic_w(1.0, 1.0) / 1000.0;
+        let saving = g_fcfs - g_aware;
+        assert!(
+            (saving / (dyn_kwh * 400.0) - 1.0).abs() < 1e-6,
+            "{g_aware} vs {g_fcfs}"
+        );
+    }
+
+    #[test]
+    fn default_failures_reproduce_caict_intervals() {
+        // CAICT (2024): ~24 h between interruptions for 10,000 accelerators, ~7 days for 1,000.
+        // 10,000 accelerators = 1,250 8-GPU nodes, one simulated year, failures only; 20 %.
+        let run = |nodes: u32, years: u64| {
+            let mut c = cfg(1, nodes, "gpu_8x_h100");
+            c.failures = FailureConfig::default();
+            let mut cl = Cluster::with_jobs(
+                &c,
+                vec![],
+                &RngStreams::new(2024),
+                Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+            )
+            .unwrap();
+            let env = Env::new(1);
+            for d in 1..=365 * years {
+                cl.advance_to(SimTime::from_secs(d * 86_400), &env.get());
+            }
+            cl.stats()
+        };
+        let big = run(1250, 1);
+        assert!(
+            (big.mean_interruption_interval_h / 24.0 - 1.0).abs() < 0.2,
+            "{big:?}"
+        );
+        let small = run(125, 10);
+        assert!(
+            (small.mean_interruption_interval_h / 168.0 - 1.0).abs() < 0.2,
+            "{small:?}"
+        );
+    }
+
+    #[test]
+    fn hot_inlet_raises_fan_power_and_thermal_placement_prefers_cool_racks() {
+        let mut c = cfg(3, 2, "gpu_8x_h100");
+        c.scheduler.placement = Placement::ThermalAware;
+        let jobs = vec![Job::new(0, SimTime::from_secs(30), 2, 600.0)];
+        let mut cl = Cluster::with_jobs(
+            &c,
+            jobs,
+            &RngStreams::new(1),
+            Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+        )
+        .unwrap();
+        let mut env = Env::new(3);
+        env.inlet = vec![30.0, 24.0, 18.0];
+        run_minutes(&mut cl, &env, 1);
+        let p = cl.rack_mean_power_w().to_vec();
+        // rack 2 (coolest) got the job; rack 0 (30 degC) draws more fan power than rack 1
+        assert!(p[2] > p[1] && p[0] > p[1], "{p:?}");
+        let spec = NodeSpec::gpu_8x_h100();
+        assert!((p[0] - p[1] - 2.0 * (spec.fan_w(30.0) - spec.fan_w(24.0))).abs() < 1e-9);
+    }
+
+    #[test]
+    fn power_capped_admission_holds_it_power_under_limit() {
+        let mut c = cfg(1, 8, "gpu_8x_h100");
+        c.scheduler.power_capped_admission = true;
+        let jobs: Vec<Job> = (0..8)
+            .map(|i| Job::new(i, SimTime::ZERO, 1, 3600.0))
+            .collect();
+        let mut cl = Cluster::with_jobs(
+            &c,
+            jobs,
+            &RngStreams::new(1),
+            Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+        )
+        .unwrap();
+        let env = Env::new(1);
+        let spec = NodeSpec::gpu_8x_h100();
+        let idle = 8.0 * (spec.static_w() + spec.fan_w(20.0));
+        let limit = idle + 3.5 * spec.dynamic_w(1.0, 1.0);
+        let mut e = env.get();
+        e.it_power_limit_w = Some(limit);
+        cl.advance_to(SimTime::from_secs(60), &e);
+        assert_eq!(cl.running_len(), 3);
+        assert!(cl.rack_mean_power_w()[0] <= limit);
+    }
+}

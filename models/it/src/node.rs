@@ -42,7 +42,6 @@ pub enum UtilisationCurve {
     },
 }
 
-
 impl UtilisationCurve {
     /// `f(u)` for `u` clamped to `[0, 1]`.
     pub fn eval(&self, u: f64) -> f64 {
