@@ -192,7 +192,8 @@ pub fn singapore() -> ClimateNormals {
 
 /// Phoenix (Sky Harbor Airport, WBAN 23183, 33.43 N 112.01 W, 337 m, UTC-7, no daylight
 /// saving). Temperature and daily range: NOAA NCEI U.S. Climate Normals 1991-2020 (monthly
-/// mean, maximum and minimum, converted from F). Humidity: NOAA NCEI Comparative Climatic Data
+/// mean daily maximum and minimum in whole F, converted: mean = (max + min)/2, range =
+/// max - min). Humidity: NOAA NCEI Comparative Climatic Data
 /// (mean of morning and afternoon RH). Irradiation and wind: NASA POWER monthly climatology.
 pub fn phoenix() -> ClimateNormals {
     ClimateNormals {
@@ -204,10 +205,10 @@ pub fn phoenix() -> ClimateNormals {
             elevation_m: 337.0,
         },
         mean_dry_bulb_c: [
-            13.8, 15.8, 19.1, 23.0, 28.2, 33.3, 35.3, 34.7, 31.4, 24.9, 18.0, 13.1,
+            13.9, 15.6, 19.2, 23.1, 28.1, 33.1, 35.6, 34.7, 31.7, 25.3, 18.6, 13.1,
         ],
         mean_daily_range_k: [
-            12.3, 12.8, 13.6, 14.5, 15.0, 14.8, 12.2, 11.9, 12.6, 13.6, 13.0, 12.0,
+            12.2, 12.2, 12.8, 13.9, 13.9, 13.9, 12.2, 11.7, 12.2, 12.8, 12.8, 11.7,
         ],
         mean_relative_humidity: [
             0.51, 0.44, 0.39, 0.28, 0.21, 0.17, 0.28, 0.33, 0.32, 0.33, 0.41, 0.51,
