@@ -269,4 +269,25 @@ mod tests {
         let twb = wet_bulb_c(20.0, 0.0, STANDARD_PRESSURE_PA);
         assert!(twb.is_finite() && twb < 20.0);
     }
+
+    proptest::proptest! {
+        /// For any state in the outdoor range: dew point <= wet bulb <= dry bulb, the wet bulb
+        /// reproduces the humidity ratio through eq. 33/35, and enthalpy rises with humidity.
+        #[test]
+        fn wet_bulb_invariants(t in -40.0f64..55.0, rh in 0.01f64..1.0, z in 0.0f64..3000.0) {
+            let p = pressure_from_elevation_pa(z);
+            let w = humidity_ratio_from_rh(t, rh, p);
+            let twb = wet_bulb_c(t, w, p);
+            let tdp = dew_point_c(w, p);
+            proptest::prop_assert!(tdp <= twb + 1e-6 && twb <= t + 1e-9);
+            let back = humidity_ratio_from_wet_bulb(t, twb, p);
+            proptest::prop_assert!((back - w).abs() < 1e-8, "{} vs {}", back, w);
+            proptest::prop_assert!(enthalpy_j_kg(t, w * 1.1 + 1e-4) > enthalpy_j_kg(t, w));
+            // RH falls as the air warms at constant humidity ratio.
+            proptest::prop_assert!(
+                relative_humidity_from_humidity_ratio(t + 1.0, w, p)
+                    < relative_humidity_from_humidity_ratio(t, w, p)
+            );
+        }
+    }
 }
