@@ -197,6 +197,109 @@ impl CounterflowHx {
     }
 }
 
+/// A coolant distribution unit: a counterflow plate exchanger between the technology cooling
+/// loop (TCS, hot side) and facility water (FW, cold side), with the TCS pump. Its valve can
+/// only throttle facility water, so the TCS supply it achieves is the setpoint or, when the
+/// facility water is too warm, `fw_supply + rise` (the CDU's approach at that duty).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cdu {
+    /// The plate exchanger, sized at the CDU's rating.
+    pub hx: CounterflowHx,
+}
+
+impl Cdu {
+    /// Size from a data-sheet point: `capacity_w` at `approach_k` (TCS supply minus FW
+    /// supply) with the rated flows and heat capacities. `None` for an impossible rating.
+    pub fn from_rated(
+        capacity_w: f64,
+        approach_k: f64,
+        tcs_flow_kg_s: f64,
+        tcs_cp_j_kg_k: f64,
+        fw_flow_kg_s: f64,
+        fw_cp_j_kg_k: f64,
+    ) -> Option<Self> {
+        CounterflowHx::from_rated(
+            capacity_w,
+            approach_k,
+            tcs_flow_kg_s,
+            tcs_cp_j_kg_k,
+            fw_flow_kg_s,
+            fw_cp_j_kg_k,
+        )
+        .map(|hx| Cdu { hx })
+    }
+
+    /// Approach (TCS supply minus FW supply) at which the CDU moves `duty_w` with the given
+    /// flows, K; `+inf` without flow on either side.
+    pub fn approach_at_k(
+        &self,
+        duty_w: f64,
+        tcs_flow_kg_s: f64,
+        tcs_cp_j_kg_k: f64,
+        fw_flow_kg_s: f64,
+        fw_cp_j_kg_k: f64,
+    ) -> f64 {
+        let eps = self
+            .hx
+            .effectiveness(tcs_flow_kg_s, tcs_cp_j_kg_k, fw_flow_kg_s, fw_cp_j_kg_k);
+        self.hx.approach_k(
+            duty_w,
+            eps,
+            tcs_flow_kg_s * tcs_cp_j_kg_k,
+            fw_flow_kg_s * fw_cp_j_kg_k,
+        )
+    }
+}
+
+/// A single-phase immersion tank: IT submerged in a dielectric fluid pumped through a
+/// fluid-to-facility-water counterflow exchanger. Chip temperature = hot (bulk) fluid
+/// temperature + chip heat × chip-to-fluid resistance (the resistance lumps the heat sink and
+/// natural/forced convection to the fluid; Open Compute Project, "Immersion requirements"
+/// rev. 2.0, and ASHRAE TC 9.9 *Liquid Cooling Guidelines*, 2nd ed., on single-phase
+/// immersion). Quasi-steady: the fluid inventory's thermal mass is not modelled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImmersionTank {
+    /// The tank's exchanger (hot side: tank fluid; cold side: facility water).
+    pub hx: CounterflowHx,
+    /// Fluid flow through the exchanger, kg/s.
+    pub fluid_flow_kg_s: f64,
+    /// Chips sharing the tank's heat, -.
+    pub chips: f64,
+    /// Chip case to bulk fluid resistance, K/W.
+    pub chip_to_fluid_r_k_w: f64,
+}
+
+impl ImmersionTank {
+    /// Rise of the hot fluid above the facility-water inlet per watt of tank heat,
+    /// `1 / (ε C_min)`, K/W; `+inf` without facility-water flow.
+    pub fn fluid_rise_k_per_w(
+        &self,
+        fluid_cp_j_kg_k: f64,
+        fw_flow_kg_s: f64,
+        fw_cp_j_kg_k: f64,
+    ) -> f64 {
+        let eps = self.hx.effectiveness(
+            self.fluid_flow_kg_s,
+            fluid_cp_j_kg_k,
+            fw_flow_kg_s,
+            fw_cp_j_kg_k,
+        );
+        let c_min = (self.fluid_flow_kg_s * fluid_cp_j_kg_k).min(fw_flow_kg_s * fw_cp_j_kg_k);
+        if eps > 0.0 && c_min > 0.0 {
+            1.0 / (eps * c_min)
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// Hottest chip, °C, for `it_heat_w` of IT heat in the tank, `tank_heat_w` in total (IT +
+    /// pump heat) and a hot-fluid rise `rise_k_per_w` from [`Self::fluid_rise_k_per_w`].
+    #[inline]
+    pub fn chip_c(&self, fw_in_c: f64, it_heat_w: f64, tank_heat_w: f64, rise_k_per_w: f64) -> f64 {
+        fw_in_c + tank_heat_w * rise_k_per_w + it_heat_w / self.chips * self.chip_to_fluid_r_k_w
+    }
+}
+
 /// A centrifugal pump on a quadratic system curve.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pump {
@@ -291,6 +394,41 @@ mod tests {
         }
         // doubling flow at n = 0.8 cuts R by 2^-0.8 = 0.574
         assert!((p.resistance_k_w(0.05) / 0.03 - 0.5743).abs() < 1e-3);
+    }
+
+    #[test]
+    fn cdu_approach_matches_its_rating_and_grows_with_duty() {
+        let cdu = Cdu::from_rated(1.35e6, 4.0, 20.6, 4180.0, 20.6, 4180.0).unwrap();
+        let a = cdu.approach_at_k(1.35e6, 20.6, 4180.0, 20.6, 4180.0);
+        assert!((a - 4.0).abs() < 1e-9, "{a}");
+        assert!(cdu.approach_at_k(0.7e6, 20.6, 4180.0, 20.6, 4180.0) < a);
+        // less facility water: larger approach
+        assert!(cdu.approach_at_k(1.35e6, 20.6, 4180.0, 12.0, 4180.0) > a);
+        assert!(cdu
+            .approach_at_k(1.0, 0.0, 4180.0, 20.6, 4180.0)
+            .is_infinite());
+    }
+
+    #[test]
+    fn immersion_chip_falls_as_facility_water_flow_rises() {
+        let hx = CounterflowHx::from_rated(100e3, 5.0, 3.0, 2220.0, 1.5, 4180.0).unwrap();
+        let tank = ImmersionTank {
+            hx,
+            fluid_flow_kg_s: 3.0,
+            chips: 32.0,
+            chip_to_fluid_r_k_w: 0.02,
+        };
+        let mut prev = f64::INFINITY;
+        for fw in [0.5, 1.0, 1.5, 3.0, 6.0] {
+            let k = tank.fluid_rise_k_per_w(2220.0, fw, 4180.0);
+            let chip = tank.chip_c(30.0, 40e3, 41e3, k);
+            assert!(chip < prev && chip > 30.0);
+            prev = chip;
+        }
+        // at the rating the hot fluid sits approach + fluid rise above the fw inlet:
+        // 5 K + 100 kW / (3 * 2220) = 20.0 K
+        let k = tank.fluid_rise_k_per_w(2220.0, 1.5, 4180.0);
+        assert!((100e3 * k - 20.015).abs() < 0.01, "{}", 100e3 * k);
     }
 
     #[test]

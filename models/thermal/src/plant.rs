@@ -35,7 +35,7 @@ use crate::control::{
     SupplyReset,
 };
 use crate::coolant::Coolant;
-use crate::liquid::{ColdPlate, CounterflowHx, Pump};
+use crate::liquid::{Cdu, ColdPlate, CounterflowHx, ImmersionTank, Pump};
 use crate::ThermalError;
 
 /// Equipment that is down during a step (indices out of range are ignored).
@@ -71,6 +71,10 @@ pub struct ThermalInputs<'a> {
 pub struct ThermalStep {
     /// Rack inlet air temperature at the end of the step, °C, per rack.
     pub rack_inlet_c: Vec<f64>,
+    /// Rack outlet (exhaust) air temperature, °C, per rack: inlet + `air.server_delta_t_k` for
+    /// racks that release heat to air (IT fans hold the design air temperature rise), inlet
+    /// for immersion racks and idle racks.
+    pub rack_outlet_c: Vec<f64>,
     /// Hottest chip per rack, °C: cold-plate and immersion racks from their resistances; air
     /// racks estimated as inlet + `air.air_chip_rise_k`. `+inf` if a liquid rack has no
     /// coolant flow (no CDU or facility-water pump running).
@@ -140,10 +144,10 @@ pub struct CoolingPlant {
     containment: Containment,
     room: RoomAir,
     cold_plate: ColdPlate,
-    cdu_hx: Option<CounterflowHx>,
+    cdu: Option<Cdu>,
     tcs_pump: Pump,
     fw_pump: Pump,
-    tank_hx: Option<CounterflowHx>,
+    tank: Option<ImmersionTank>,
     tank_pump: Pump,
     policy: Box<dyn CoolingPolicy + Send>,
     guard: Guard,
@@ -312,7 +316,7 @@ impl CoolingPlant {
                 flow_ref_kg_s: l.cold_plate_flow_ref_kg_s,
                 flow_exponent: l.cold_plate_flow_exponent,
             },
-            cdu_hx: CounterflowHx::from_rated(
+            cdu: Cdu::from_rated(
                 l.cdu_rated_capacity_w,
                 l.cdu_rated_approach_k,
                 l.cdu_rated_tcs_flow_kg_s,
@@ -330,14 +334,20 @@ impl CoolingPlant {
                 rated_head_pa: l.fw_pump_rated_head_pa,
                 efficiency: l.fw_pump_efficiency,
             },
-            tank_hx: CounterflowHx::from_rated(
+            tank: CounterflowHx::from_rated(
                 im.hx_rated_capacity_w,
                 im.hx_rated_approach_k,
                 im.tank_fluid_flow_kg_s,
                 tank_cp,
                 im.tank_fw_flow_kg_s,
                 water_cp,
-            ),
+            )
+            .map(|hx| ImmersionTank {
+                hx,
+                fluid_flow_kg_s: im.tank_fluid_flow_kg_s,
+                chips: im.chips_per_tank as f64,
+                chip_to_fluid_r_k_w: im.chip_to_fluid_r_k_w,
+            }),
             tank_pump: Pump {
                 rated_flow_kg_s: im.tank_fluid_flow_kg_s,
                 rated_head_pa: im.tank_pump_rated_head_pa,
@@ -354,6 +364,7 @@ impl CoolingPlant {
             fw_up: vec![true; l.fw_pump_count],
             out: ThermalStep {
                 rack_inlet_c: vec![0.0; n],
+                rack_outlet_c: vec![0.0; n],
                 rack_chip_c: vec![0.0; n],
                 ..ThermalStep::default()
             },
@@ -397,8 +408,12 @@ impl CoolingPlant {
     }
 
     /// Advance the plant over `dt` with `inputs` held constant. Racks beyond
-    /// `inputs.rack_heat_w.len()` are taken as dissipating nothing.
+    /// `inputs.rack_heat_w.len()` are taken as dissipating nothing. A zero `dt` changes
+    /// nothing and returns the previous step.
     pub fn step(&mut self, dt: SimDuration, inputs: &ThermalInputs<'_>) -> &ThermalStep {
+        if dt.is_zero() {
+            return &self.out;
+        }
         let h_s = dt.as_secs_f64();
         let heat = |i: usize| -> f64 {
             let q = inputs.rack_heat_w.get(i).copied().unwrap_or(0.0);
@@ -487,26 +502,19 @@ impl CoolingPlant {
         } else {
             0.0
         };
-        let cdu_rise_k = match self.cdu_hx {
-            Some(hx) if per_cdu_tcs > 0.0 && per_cdu_fw > 0.0 => {
-                let (ch, cc) = (
-                    per_cdu_tcs * tcs_fluid.cp_j_kg_k,
-                    per_cdu_fw * water.cp_j_kg_k,
-                );
-                let eps = hx.effectiveness(
-                    per_cdu_tcs,
-                    tcs_fluid.cp_j_kg_k,
-                    per_cdu_fw,
-                    water.cp_j_kg_k,
-                );
-                let q = q_tcs / n_cdu as f64;
-                Some(hx.approach_k(q, eps, ch, cc))
-            }
+        let cdu_rise_k = match self.cdu {
+            Some(cdu) if per_cdu_tcs > 0.0 && per_cdu_fw > 0.0 => Some(cdu.approach_at_k(
+                q_tcs / n_cdu as f64,
+                per_cdu_tcs,
+                tcs_fluid.cp_j_kg_k,
+                per_cdu_fw,
+                water.cp_j_kg_k,
+            )),
             _ => None,
         };
         let tcs_supply_c = match cdu_rise_k {
             Some(rise) if rise.is_finite() => {
-                fw_load += q_tcs + self.tcs_stored_j / h_s.max(f64::MIN_POSITIVE);
+                fw_load += q_tcs + self.tcs_stored_j / h_s;
                 stored_j -= self.tcs_stored_j;
                 self.tcs_stored_j = 0.0;
                 if self.n_cold_plate > 0 {
@@ -538,23 +546,10 @@ impl CoolingPlant {
             0.0
         };
         let tank_fw = im.tank_fw_flow_kg_s * fw_scale;
-        let c_tank = im.tank_fluid_flow_kg_s * tank_fluid.cp_j_kg_k;
-        let c_tank_fw = tank_fw * water.cp_j_kg_k;
-        let tank_eps = self.tank_hx.map_or(0.0, |hx| {
-            hx.effectiveness(
-                im.tank_fluid_flow_kg_s,
-                tank_fluid.cp_j_kg_k,
-                tank_fw,
-                water.cp_j_kg_k,
-            )
+        let tank_k_per_w = self.tank.map_or(f64::INFINITY, |t| {
+            t.fluid_rise_k_per_w(tank_fluid.cp_j_kg_k, tank_fw, water.cp_j_kg_k)
         });
-        // hot fluid - fw in = Q / (eps Cmin)
-        let tank_k_per_w = if tank_eps > 0.0 {
-            1.0 / (tank_eps * c_tank.min(c_tank_fw))
-        } else {
-            f64::INFINITY
-        };
-        let chips = im.chips_per_tank as f64;
+        let chip_r_per_w = im.chip_to_fluid_r_k_w / im.chips_per_tank as f64;
 
         // 6. air path
         let m_it = q_air / (AIR_CP_J_KG_K * a.server_delta_t_k);
@@ -588,25 +583,38 @@ impl CoolingPlant {
         let (mut max_chip, mut imm_load, mut imm_need) = (f64::NEG_INFINITY, 0.0, 0.0f64);
         for (i, k) in self.rack_kind.iter().enumerate() {
             let q = heat(i);
-            let (chip, base_c) = match k {
-                RackCooling::Air => (inlet_c + a.air_chip_rise_k, f64::NAN),
-                RackCooling::ColdPlate => (tcs_supply_c + f * q / plates * r_plate, tcs_supply_c),
+            // chip = base + slope * q (+ offset): the cap is the heat that puts it at the limit
+            let (chip, cap) = match k {
+                RackCooling::Air => (inlet_c + a.air_chip_rise_k, f64::INFINITY),
+                RackCooling::ColdPlate => {
+                    let slope = f / plates * r_plate;
+                    let rise = if q > 0.0 { q * slope } else { 0.0 };
+                    let c = tcs_supply_c + rise;
+                    (c, ((limit - tcs_supply_c) / slope).max(0.0))
+                }
                 RackCooling::Immersion => {
                     let qt = q + tank_pump_w;
                     imm_load += qt;
-                    let rise = qt * tank_k_per_w + q / chips * im.chip_to_fluid_r_k_w;
+                    let rise = qt * tank_k_per_w + q * chip_r_per_w;
                     imm_need = imm_need.max(rise);
-                    (fw_supply_c + rise, fw_supply_c)
+                    let cap = (limit - fw_supply_c - tank_pump_w * tank_k_per_w)
+                        / (tank_k_per_w + chip_r_per_w);
+                    (fw_supply_c + rise, cap.max(0.0))
                 }
             };
-            self.out.rack_inlet_c[i] = inlet_c;
-            self.out.rack_chip_c[i] = chip;
-            max_chip = max_chip.max(chip);
-            self.caps_w[i] = if throttle && chip > limit && base_c.is_finite() && chip > base_c {
-                (q * (limit - base_c) / (chip - base_c)).max(0.0)
+            self.caps_w[i] = if throttle && chip > limit && cap.is_finite() {
+                cap
             } else {
                 f64::INFINITY
             };
+            self.out.rack_inlet_c[i] = inlet_c;
+            self.out.rack_outlet_c[i] = if q > 0.0 && *k != RackCooling::Immersion {
+                inlet_c + a.server_delta_t_k
+            } else {
+                inlet_c
+            };
+            self.out.rack_chip_c[i] = chip;
+            max_chip = max_chip.max(chip);
         }
         if self.n_immersion > 0 {
             fw_load += imm_load;
@@ -916,6 +924,38 @@ mod tests {
             s.rack_chip_c[20],
             s.tcs_supply_c
         );
+    }
+
+    #[test]
+    fn immersion_throttle_cap_is_exact() {
+        let (mut cfg, rows, names, mut heat) = mixed_site();
+        cfg.throttle_at_chip_limit = true;
+        heat[30] = 90e3;
+        let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        let s = p.step(MIN, &inputs(&heat, Faults::default()));
+        assert!(
+            s.rack_chip_c[30] > cfg.chip_limit_c,
+            "{}",
+            s.rack_chip_c[30]
+        );
+        let cap = p.rack_power_cap_w()[30];
+        assert!(cap < 90e3);
+        heat[30] = cap;
+        let mut fresh = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        let s = fresh.step(MIN, &inputs(&heat, Faults::default()));
+        assert!((s.rack_chip_c[30] - cfg.chip_limit_c).abs() < 1e-6);
+        // immersion racks release no heat to air; cold-plate racks exhaust above their inlet
+        assert_eq!(s.rack_outlet_c[30], s.rack_inlet_c[30]);
+        assert!(s.rack_outlet_c[20] > s.rack_inlet_c[20]);
+    }
+
+    #[test]
+    fn zero_step_changes_nothing() {
+        let (cfg, rows, names, heat) = mixed_site();
+        let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        let a = p.step(MIN, &inputs(&heat, Faults::default())).clone();
+        let b = p.step(SimDuration::ZERO, &inputs(&heat, Faults::default()));
+        assert_eq!(&a, b);
     }
 
     #[test]
