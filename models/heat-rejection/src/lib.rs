@@ -8,6 +8,7 @@ pub mod dx;
 pub mod economizer;
 pub mod hx;
 pub mod iec;
+pub mod plant;
 pub mod psychro;
 pub mod storage;
 pub mod tower;
@@ -17,3 +18,18 @@ pub mod tower;
 pub const CP_WATER_J_KG_K: f64 = 4186.0;
 /// Specific heat of dry air, J/(kg K) (ASHRAE Fundamentals 2017 ch. 1).
 pub const CP_AIR_J_KG_K: f64 = 1006.0;
+
+pub use chiller::{Chiller, ChillerConfig, ChillerOutput, CondenserKind};
+pub use dry_cooler::{DryCooler, DryCoolerConfig};
+pub use dx::{DxUnit, DxUnitConfig};
+pub use economizer::{
+    AirsideEconomizer, CoolingMode, PlateHeatExchanger, WatersideEconomizerConfig,
+    WatersideEconomizerPolicy,
+};
+pub use iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
+pub use plant::{
+    HeatRejectionConfig, HeatRejectionError, HeatRejectionPlant, PlantConfig, PlantKind,
+    RejectionRequest, RejectionStep, UnitsTripped,
+};
+pub use storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
+pub use tower::{CoolingTower, CoolingTowerConfig, WaterUse};

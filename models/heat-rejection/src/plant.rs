@@ -1,0 +1,1208 @@
+//! The heat-rejection plant the site runner calls: configuration of the `[heat_rejection]`
+//! section (one or more named plants) and [`HeatRejectionPlant::step`].
+//!
+//! Every kind is a steady-state model per step (the plant's own thermal mass is small compared
+//! with the room and loop masses modelled in the thermal crate). Energy accounting per step:
+//!
+//! `heat_rejected_w + heat_recovered_w = cooling_delivered_w + chiller_power_w + condenser_pump_power_w`
+//!
+//! where `heat_rejected_w` is the heat carried by water or refrigerant to outdoor air (the heat of
+//! fans already in the air stream is not counted; a DX unit's EIR includes its condenser fan) and
+//! condenser-pump heat enters the condenser water. For the tower kinds the rejected heat is what
+//! the tower model transfers at the converged condenser-water temperature, so the balance is a
+//! real check of the loop solution.
+
+use crate::chiller::{Chiller, ChillerConfig};
+use crate::dry_cooler::{DryCooler, DryCoolerConfig};
+use crate::dx::{DxUnit, DxUnitConfig};
+use crate::economizer::{
+    CoolingMode, PlateHeatExchanger, WatersideEconomizerConfig, WatersideEconomizerPolicy,
+};
+use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
+use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
+use crate::tower::{CoolingTower, CoolingTowerConfig};
+use crate::{CP_AIR_J_KG_K, CP_WATER_J_KG_K};
+use serde::{Deserialize, Serialize};
+use sim_core::validate::check_range;
+use sim_core::{ConfigIssue, Severity};
+use std::collections::BTreeMap;
+
+/// Density of water used to turn mass flow into volume flow for pump power, kg/m3.
+const RHO_WATER_KG_M3: f64 = 998.0;
+
+/// Errors building a plant.
+#[derive(Debug, thiserror::Error)]
+pub enum HeatRejectionError {
+    /// The configuration has errors (warnings are not fatal).
+    #[error("invalid heat-rejection configuration: {}", .0.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; "))]
+    InvalidConfig(Vec<ConfigIssue>),
+}
+
+/// What a plant is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PlantKind {
+    /// Water-cooled chillers with cooling towers.
+    #[default]
+    ChillerTower,
+    /// Water-cooled chillers and towers with a waterside economizer in series ahead of them.
+    ChillerTowerWse,
+    /// Air-cooled chillers.
+    AirCooledChiller,
+    /// Dry coolers only (free cooling, no compressor).
+    DryCooler,
+    /// Dry coolers in series ahead of air-cooled trim chillers.
+    DryCoolerChiller,
+    /// Indirect evaporative coolers with DX trim (air side).
+    Iec,
+    /// DX CRAC units (air side).
+    Dx,
+}
+
+impl PlantKind {
+    fn uses_chillers(self) -> bool {
+        matches!(
+            self,
+            PlantKind::ChillerTower
+                | PlantKind::ChillerTowerWse
+                | PlantKind::AirCooledChiller
+                | PlantKind::DryCoolerChiller
+        )
+    }
+    fn uses_towers(self) -> bool {
+        matches!(self, PlantKind::ChillerTower | PlantKind::ChillerTowerWse)
+    }
+    fn uses_dry_coolers(self) -> bool {
+        matches!(self, PlantKind::DryCooler | PlantKind::DryCoolerChiller)
+    }
+    fn air_cooled_chillers(self) -> bool {
+        matches!(
+            self,
+            PlantKind::AirCooledChiller | PlantKind::DryCoolerChiller
+        )
+    }
+    /// True when the plant cools air (request flow is air, cp of air).
+    pub fn is_air_side(self) -> bool {
+        matches!(self, PlantKind::Iec | PlantKind::Dx)
+    }
+}
+
+/// One plant of the `[heat_rejection]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlantConfig {
+    /// Plant kind: "chiller_tower", "chiller_tower_wse", "air_cooled_chiller", "dry_cooler",
+    /// "dry_cooler_chiller", "iec" or "dx". Default "chiller_tower".
+    pub kind: PlantKind,
+    /// Design cooling load the plant must carry, W; used for the N+1 redundancy warnings only
+    /// (0 disables them). Default 0.
+    pub design_load_w: f64,
+    /// Installed chillers (including redundant ones). Default 3.
+    pub chiller_count: u32,
+    /// Chiller model. Default: the McQuay water-cooled set for water-cooled kinds, the ASHRAE
+    /// 90.1 air-cooled chiller for air-cooled kinds (see [`ChillerConfig`]).
+    pub chiller: Option<ChillerConfig>,
+    /// Installed tower cells. Default 3.
+    pub tower_count: u32,
+    /// Tower cell model. Default [`CoolingTowerConfig::default`].
+    pub tower: CoolingTowerConfig,
+    /// Condenser-water temperature the towers aim for in mechanical mode, C. Default 25.
+    pub condenser_water_setpoint_c: f64,
+    /// Design condenser-water range, K; sets each chiller's constant condenser flow. Default 5.6.
+    pub condenser_range_k: f64,
+    /// Condenser-water pump head, Pa. Default 180,000 (about 18 m).
+    pub condenser_pump_head_pa: f64,
+    /// Condenser pump wire-to-water efficiency, -. Default 0.7.
+    pub condenser_pump_efficiency: f64,
+    /// Waterside economizer (kind "chiller_tower_wse"; thresholds also used by
+    /// "dry_cooler_chiller", with `tower_approach_k` as the dry cooler's approach to dry bulb).
+    pub economizer: WatersideEconomizerConfig,
+    /// Installed dry coolers. Default 4.
+    pub dry_cooler_count: u32,
+    /// Dry-cooler model. Default [`DryCoolerConfig::default`].
+    pub dry_cooler: DryCoolerConfig,
+    /// Installed DX units. Default 10.
+    pub dx_count: u32,
+    /// DX unit model. Default [`DxUnitConfig::default`].
+    pub dx: DxUnitConfig,
+    /// Installed IEC units. Default 4.
+    pub iec_count: u32,
+    /// IEC unit model. Default [`IecConfig::default`].
+    pub iec: IecConfig,
+    /// Heat recovery to a district loop. Default: none (fraction 0).
+    pub heat_recovery: HeatRecovery,
+    /// Optional chilled-water storage tank (water-side kinds). Default: none.
+    pub tank: Option<ChilledWaterTankConfig>,
+    /// Site barometric pressure, Pa. Default 101,325.
+    pub pressure_pa: f64,
+}
+
+impl Default for PlantConfig {
+    fn default() -> Self {
+        PlantConfig {
+            kind: PlantKind::ChillerTower,
+            design_load_w: 0.0,
+            chiller_count: 3,
+            chiller: None,
+            tower_count: 3,
+            tower: CoolingTowerConfig::default(),
+            condenser_water_setpoint_c: 25.0,
+            condenser_range_k: 5.6,
+            condenser_pump_head_pa: 180_000.0,
+            condenser_pump_efficiency: 0.7,
+            economizer: WatersideEconomizerConfig::default(),
+            dry_cooler_count: 4,
+            dry_cooler: DryCoolerConfig::default(),
+            dx_count: 10,
+            dx: DxUnitConfig::default(),
+            iec_count: 4,
+            iec: IecConfig::default(),
+            heat_recovery: HeatRecovery::default(),
+            tank: None,
+            pressure_pa: 101_325.0,
+        }
+    }
+}
+
+impl PlantConfig {
+    /// The chiller model in effect (explicit, or the kind's default).
+    pub fn chiller_config(&self) -> ChillerConfig {
+        match (&self.chiller, self.kind.air_cooled_chillers()) {
+            (Some(c), true) => ChillerConfig {
+                condenser: crate::chiller::CondenserKind::AirCooled,
+                ..c.clone()
+            },
+            (Some(c), false) => c.clone(),
+            (None, true) => ChillerConfig::air_cooled_default(),
+            (None, false) => ChillerConfig::default(),
+        }
+    }
+
+    /// All problems of this plant, paths relative to the plant.
+    pub fn validate(&self) -> Vec<ConfigIssue> {
+        let mut v = Vec::new();
+        check_range(
+            &mut v,
+            "design_load_w",
+            self.design_load_w,
+            0.0,
+            f64::MAX,
+            "W",
+        );
+        check_range(
+            &mut v,
+            "pressure_pa",
+            self.pressure_pa,
+            50_000.0,
+            110_000.0,
+            "Pa",
+        );
+        let k = self.kind;
+        let redundancy = |v: &mut Vec<ConfigIssue>, path: &str, count: u32, cap: f64| {
+            if count == 0 {
+                v.push(ConfigIssue::error(
+                    path,
+                    "this plant kind needs at least one unit",
+                ));
+            } else if self.design_load_w > 0.0 && (count - 1) as f64 * cap < self.design_load_w {
+                v.push(ConfigIssue::warning(
+                    path,
+                    format!(
+                        "{count} units of {cap} W give no N+1 redundancy for {} W",
+                        self.design_load_w
+                    ),
+                ));
+            }
+        };
+        if k.uses_chillers() {
+            let c = self.chiller_config();
+            redundancy(&mut v, "chiller_count", self.chiller_count, c.capacity_w);
+            v.extend(c.validate().into_iter().map(|i| i.prefixed("chiller")));
+        }
+        if k.uses_towers() {
+            redundancy(
+                &mut v,
+                "tower_count",
+                self.tower_count,
+                self.tower.capacity_w,
+            );
+            v.extend(
+                self.tower
+                    .validate()
+                    .into_iter()
+                    .map(|i| i.prefixed("tower")),
+            );
+            check_range(
+                &mut v,
+                "condenser_water_setpoint_c",
+                self.condenser_water_setpoint_c,
+                5.0,
+                45.0,
+                "C",
+            );
+            check_range(
+                &mut v,
+                "condenser_range_k",
+                self.condenser_range_k,
+                1.0,
+                20.0,
+                "K",
+            );
+            check_range(
+                &mut v,
+                "condenser_pump_head_pa",
+                self.condenser_pump_head_pa,
+                0.0,
+                2e6,
+                "Pa",
+            );
+            check_range(
+                &mut v,
+                "condenser_pump_efficiency",
+                self.condenser_pump_efficiency,
+                0.05,
+                1.0,
+                "-",
+            );
+        }
+        if matches!(k, PlantKind::ChillerTowerWse | PlantKind::DryCoolerChiller) {
+            v.extend(
+                self.economizer
+                    .validate()
+                    .into_iter()
+                    .map(|i| i.prefixed("economizer")),
+            );
+        }
+        if k.uses_dry_coolers() {
+            redundancy(
+                &mut v,
+                "dry_cooler_count",
+                self.dry_cooler_count,
+                self.dry_cooler.capacity_w,
+            );
+            v.extend(
+                self.dry_cooler
+                    .validate()
+                    .into_iter()
+                    .map(|i| i.prefixed("dry_cooler")),
+            );
+        }
+        if k == PlantKind::Dx {
+            redundancy(&mut v, "dx_count", self.dx_count, self.dx.capacity_w);
+            v.extend(self.dx.validate().into_iter().map(|i| i.prefixed("dx")));
+        }
+        if k == PlantKind::Iec {
+            redundancy(&mut v, "iec_count", self.iec_count, self.iec.capacity_w);
+            v.extend(self.iec.validate().into_iter().map(|i| i.prefixed("iec")));
+        }
+        v.extend(
+            self.heat_recovery
+                .validate()
+                .into_iter()
+                .map(|i| i.prefixed("heat_recovery")),
+        );
+        if let Some(t) = &self.tank {
+            if k.is_air_side() {
+                v.push(ConfigIssue::error(
+                    "tank",
+                    "a chilled-water tank needs a water-side plant kind",
+                ));
+            }
+            v.extend(t.validate().into_iter().map(|i| i.prefixed("tank")));
+        }
+        v
+    }
+}
+
+/// The `[heat_rejection]` section: named plants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeatRejectionConfig {
+    /// Plants by name (`[heat_rejection.plants.NAME]`). Default: one "main" chiller_tower plant.
+    pub plants: BTreeMap<String, PlantConfig>,
+}
+
+impl Default for HeatRejectionConfig {
+    fn default() -> Self {
+        let mut plants = BTreeMap::new();
+        plants.insert("main".to_owned(), PlantConfig::default());
+        HeatRejectionConfig { plants }
+    }
+}
+
+impl HeatRejectionConfig {
+    /// All problems, paths like `plants.main.chiller.capacity_w`.
+    pub fn validate(&self) -> Vec<ConfigIssue> {
+        let mut v = Vec::new();
+        if self.plants.is_empty() {
+            v.push(ConfigIssue::error(
+                "plants",
+                "at least one plant is required",
+            ));
+        }
+        for (name, p) in &self.plants {
+            v.extend(
+                p.validate()
+                    .into_iter()
+                    .map(|i| i.prefixed(&format!("plants.{name}"))),
+            );
+        }
+        v
+    }
+
+    /// Build every plant (in name order).
+    pub fn build(&self) -> Result<BTreeMap<String, HeatRejectionPlant>, HeatRejectionError> {
+        let issues: Vec<_> = self
+            .validate()
+            .into_iter()
+            .filter(|i| i.severity == Severity::Error)
+            .collect();
+        if !issues.is_empty() {
+            return Err(HeatRejectionError::InvalidConfig(issues));
+        }
+        self.plants
+            .iter()
+            .map(|(n, p)| Ok((n.clone(), HeatRejectionPlant::new(p.clone())?)))
+            .collect()
+    }
+}
+
+/// Units out of service (faults) during a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnitsTripped {
+    /// Chillers tripped.
+    pub chillers: u32,
+    /// Tower cells tripped.
+    pub towers: u32,
+    /// Dry coolers tripped.
+    pub dry_coolers: u32,
+    /// DX units tripped.
+    pub dx_units: u32,
+    /// IEC units tripped.
+    pub iec_units: u32,
+}
+
+/// What the site asks of the plant for one step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RejectionRequest {
+    /// Heat to remove from the facility water (or hall air), W.
+    pub load_w: f64,
+    /// Required supply temperature (chilled water, or supply air for air-side kinds), C.
+    pub supply_setpoint_c: f64,
+    /// Return temperature entering the plant, C.
+    pub return_temp_c: f64,
+    /// Flow of the cooled fluid (water, or air for air-side kinds), kg/s.
+    pub flow_kg_s: f64,
+    /// Outdoor dry bulb, C.
+    pub dry_bulb_c: f64,
+    /// Outdoor wet bulb, C.
+    pub wet_bulb_c: f64,
+    /// Step length, s.
+    pub dt_s: f64,
+    /// Units out of service.
+    pub units_tripped: UnitsTripped,
+    /// Storage tank command, W: positive charges (extra plant load), negative discharges
+    /// (relieves the plant). Ignored without a tank.
+    pub tank_command_w: f64,
+}
+
+/// What the plant did over one step (powers are averages over the step).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RejectionStep {
+    /// Free, partial (pre-cooling + compressor trim) or mechanical.
+    pub mode: CoolingMode,
+    /// Supply temperature achieved, C (above the setpoint when capacity is short).
+    pub supply_temp_c: f64,
+    /// Cooling delivered by the plant equipment (includes tank charging), W.
+    pub cooling_delivered_w: f64,
+    /// Heat carried to outdoor air, W.
+    pub heat_rejected_w: f64,
+    /// Heat delivered to the district loop, W.
+    pub heat_recovered_w: f64,
+    /// Compressor power of chillers, DX units and IEC trim coils, W.
+    pub chiller_power_w: f64,
+    /// Air-cooled chiller condenser fan power, W.
+    pub chiller_condenser_fan_power_w: f64,
+    /// Cooling-tower fan power, W.
+    pub tower_fan_power_w: f64,
+    /// Dry-cooler fan power, W.
+    pub dry_cooler_fan_power_w: f64,
+    /// IEC scavenger fan power, W.
+    pub iec_fan_power_w: f64,
+    /// Condenser-water (and economizer condenser-side) pump power, W.
+    pub condenser_pump_power_w: f64,
+    /// Make-up water over the step (evaporation + drift + blowdown), kg.
+    pub water_use_kg: f64,
+    /// Load not met, W.
+    pub unmet_load_w: f64,
+    /// Chillers running.
+    pub chillers_running: u32,
+    /// Condenser (tower leaving) water temperature, C (NaN when there is no tower loop).
+    pub condenser_water_c: f64,
+    /// Cooling supplied by the tank, W.
+    pub tank_discharge_w: f64,
+    /// Cooling stored into the tank, W.
+    pub tank_charge_w: f64,
+    /// Tank state of charge after the step, - (NaN without a tank).
+    pub tank_soc: f64,
+}
+
+impl RejectionStep {
+    /// All electric power of the plant, W.
+    pub fn total_power_w(&self) -> f64 {
+        self.chiller_power_w
+            + self.chiller_condenser_fan_power_w
+            + self.tower_fan_power_w
+            + self.dry_cooler_fan_power_w
+            + self.iec_fan_power_w
+            + self.condenser_pump_power_w
+    }
+
+    fn empty(mode: CoolingMode, supply_temp_c: f64) -> Self {
+        RejectionStep {
+            mode,
+            supply_temp_c,
+            cooling_delivered_w: 0.0,
+            heat_rejected_w: 0.0,
+            heat_recovered_w: 0.0,
+            chiller_power_w: 0.0,
+            chiller_condenser_fan_power_w: 0.0,
+            tower_fan_power_w: 0.0,
+            dry_cooler_fan_power_w: 0.0,
+            iec_fan_power_w: 0.0,
+            condenser_pump_power_w: 0.0,
+            water_use_kg: 0.0,
+            unmet_load_w: 0.0,
+            chillers_running: 0,
+            condenser_water_c: f64::NAN,
+            tank_discharge_w: 0.0,
+            tank_charge_w: 0.0,
+            tank_soc: f64::NAN,
+        }
+    }
+}
+
+/// Result of a converged tower loop.
+#[derive(Debug, Clone, Copy)]
+struct LoopState {
+    leaving_c: f64,
+    entering_c: f64,
+    heat_w: f64,
+    fan_power_w: f64,
+}
+
+/// A built plant with its state (tank).
+#[derive(Debug, Clone)]
+pub struct HeatRejectionPlant {
+    cfg: PlantConfig,
+    chiller: Chiller,
+    tower: Option<CoolingTower>,
+    dry_cooler: Option<DryCooler>,
+    dx: DxUnit,
+    iec: IndirectEvaporativeCooler,
+    hx: PlateHeatExchanger,
+    policy: WatersideEconomizerPolicy,
+    tank: Option<ChilledWaterTank>,
+    condenser_kg_s_per_chiller: f64,
+}
+
+impl HeatRejectionPlant {
+    /// Build a plant; fails with every configuration error at once.
+    pub fn new(cfg: PlantConfig) -> Result<Self, HeatRejectionError> {
+        let errors: Vec<_> = cfg
+            .validate()
+            .into_iter()
+            .filter(|i| i.severity == Severity::Error)
+            .collect();
+        if !errors.is_empty() {
+            return Err(HeatRejectionError::InvalidConfig(errors));
+        }
+        let ch = cfg.chiller_config();
+        let condenser_kg_s_per_chiller = ch.capacity_w * (1.0 + 1.0 / ch.reference_cop)
+            / (CP_WATER_J_KG_K * cfg.condenser_range_k);
+        let policy = if cfg.kind == PlantKind::DryCoolerChiller {
+            WatersideEconomizerPolicy {
+                total_approach_k: cfg.economizer.tower_approach_k,
+                min_precool_k: cfg.economizer.min_precool_k,
+            }
+        } else {
+            WatersideEconomizerPolicy::new(&cfg.economizer)
+        };
+        Ok(HeatRejectionPlant {
+            chiller: Chiller::new(ch),
+            tower: cfg
+                .kind
+                .uses_towers()
+                .then(|| CoolingTower::new(cfg.tower.clone()))
+                .flatten(),
+            dry_cooler: cfg
+                .kind
+                .uses_dry_coolers()
+                .then(|| DryCooler::new(cfg.dry_cooler.clone()))
+                .flatten(),
+            dx: DxUnit::new(cfg.dx.clone()),
+            iec: IndirectEvaporativeCooler::new(cfg.iec.clone()),
+            hx: PlateHeatExchanger::from_approach(cfg.economizer.hx_approach_k),
+            policy,
+            tank: cfg.tank.clone().map(ChilledWaterTank::new),
+            condenser_kg_s_per_chiller,
+            cfg,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &PlantConfig {
+        &self.cfg
+    }
+
+    fn pump_w(&self, flow_kg_s: f64) -> f64 {
+        flow_kg_s / RHO_WATER_KG_M3 * self.cfg.condenser_pump_head_pa
+            / self.cfg.condenser_pump_efficiency
+    }
+
+    /// Converge the tower loop at fan `speed`: `heat_of(T)` is the heat entering the condenser
+    /// water when the towers return water at `T`. `n` cells share `flow_kg_s`.
+    fn solve_loop(
+        &self,
+        tower: &CoolingTower,
+        speed: f64,
+        n: u32,
+        flow_kg_s: f64,
+        wet_bulb_c: f64,
+        start_c: f64,
+        heat_of: &dyn Fn(f64) -> f64,
+    ) -> LoopState {
+        let per_cell = flow_kg_s / n as f64;
+        let c = flow_kg_s * CP_WATER_J_KG_K;
+        let mut t = start_c;
+        let mut st = LoopState {
+            leaving_c: t,
+            entering_c: t,
+            heat_w: 0.0,
+            fan_power_w: 0.0,
+        };
+        for _ in 0..500 {
+            let q = heat_of(t);
+            let t_in = t + q / c;
+            let s = tower.perform(speed, t_in, per_cell, wet_bulb_c, self.cfg.pressure_pa);
+            st = LoopState {
+                leaving_c: s.leaving_c,
+                entering_c: t_in,
+                heat_w: s.heat_w * n as f64,
+                fan_power_w: s.fan_power_w * n as f64,
+            };
+            let done = (s.leaving_c - t).abs() < 1e-11;
+            t = s.leaving_c;
+            if done {
+                break;
+            }
+        }
+        st
+    }
+
+    /// Lowest tower speed whose leaving water is at or below `target_c` when the loop carries
+    /// `heat_w` (fixed), or 1 when unreachable.
+    fn speed_for(
+        &self,
+        tower: &CoolingTower,
+        n: u32,
+        flow_kg_s: f64,
+        wet_bulb_c: f64,
+        target_c: f64,
+        heat_w: f64,
+    ) -> f64 {
+        let per_cell = flow_kg_s / n as f64;
+        let t_in = target_c + heat_w / (flow_kg_s * CP_WATER_J_KG_K);
+        let p = self.cfg.pressure_pa;
+        let leaving = |s: f64| tower.perform(s, t_in, per_cell, wet_bulb_c, p).leaving_c;
+        let min = self.cfg.tower.min_speed.max(1e-3);
+        if leaving(1.0) > target_c {
+            return 1.0;
+        }
+        if leaving(min) <= target_c {
+            return min;
+        }
+        let (mut lo, mut hi) = (min, 1.0);
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if leaving(mid) > target_c {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        hi
+    }
+
+    /// One step of the plant.
+    pub fn step(&mut self, req: &RejectionRequest) -> RejectionStep {
+        let cp = if self.cfg.kind.is_air_side() {
+            CP_AIR_J_KG_K
+        } else {
+            CP_WATER_J_KG_K
+        };
+        let demand_w = req.load_w.max(0.0);
+        // Tank first: discharge relieves the plant, charge adds to it.
+        let (mut charge_w, mut discharge_w, mut soc) = (0.0, 0.0, f64::NAN);
+        if let Some(t) = self.tank.as_mut() {
+            let cmd = if req.tank_command_w < 0.0 {
+                req.tank_command_w.max(-demand_w)
+            } else {
+                req.tank_command_w
+            };
+            let s = t.step(cmd, req.dt_s);
+            charge_w = s.charge_w;
+            discharge_w = s.discharge_w;
+            soc = s.soc;
+        }
+        let plant_load_w = demand_w - discharge_w + charge_w;
+        let mut out = match self.cfg.kind {
+            PlantKind::ChillerTower => self.step_towers(req, plant_load_w, false),
+            PlantKind::ChillerTowerWse => self.step_towers(req, plant_load_w, true),
+            PlantKind::AirCooledChiller => self.step_air_cooled(req, plant_load_w, 0.0),
+            PlantKind::DryCooler | PlantKind::DryCoolerChiller => {
+                self.step_dry_cooler(req, plant_load_w)
+            }
+            PlantKind::Dx => self.step_dx(req, plant_load_w),
+            PlantKind::Iec => self.step_iec(req, plant_load_w),
+        };
+        out.tank_charge_w = charge_w;
+        out.tank_discharge_w = discharge_w;
+        out.tank_soc = soc;
+        // Unmet load falls on the site first (tank charging is not "load").
+        out.unmet_load_w = out.unmet_load_w.max(0.0);
+        out.supply_temp_c = if req.flow_kg_s > 0.0 {
+            req.supply_setpoint_c + out.unmet_load_w / (req.flow_kg_s * cp)
+        } else {
+            req.supply_setpoint_c
+        };
+        out
+    }
+
+    fn recover(&self, out: &mut RejectionStep, total_w: f64, source_c: f64) {
+        let r = self.cfg.heat_recovery.recovered_w(total_w, source_c);
+        out.heat_recovered_w = r;
+        out.heat_rejected_w = total_w - r;
+    }
+
+    fn step_towers(&self, req: &RejectionRequest, load_w: f64, wse: bool) -> RejectionStep {
+        let sp = req.supply_setpoint_c;
+        let wb = req.wet_bulb_c;
+        let n_ch = self
+            .cfg
+            .chiller_count
+            .saturating_sub(req.units_tripped.chillers);
+        let n_tw = self
+            .cfg
+            .tower_count
+            .saturating_sub(req.units_tripped.towers);
+        let Some(tower) = self.tower.as_ref() else {
+            return RejectionStep {
+                unmet_load_w: load_w,
+                ..RejectionStep::empty(CoolingMode::Mechanical, sp)
+            };
+        };
+        if load_w <= 0.0 {
+            return RejectionStep::empty(CoolingMode::Free, sp);
+        }
+        if n_tw == 0 {
+            // No heat sink: chillers trip on high head pressure.
+            return RejectionStep {
+                unmet_load_w: load_w,
+                ..RejectionStep::empty(CoolingMode::Mechanical, sp)
+            };
+        }
+        let intent = if wse {
+            self.policy.mode(wb, sp, req.return_temp_c)
+        } else {
+            CoolingMode::Mechanical
+        };
+        let m_chw = req.flow_kg_s.max(1e-9);
+        let m_hx = self.cfg.economizer.condenser_flow_ratio * m_chw;
+        let q_hx = |t_tw: f64| {
+            self.hx
+                .heat_w(req.return_temp_c, m_chw, t_tw, m_hx, m_chw)
+                .min(load_w)
+        };
+        if intent != CoolingMode::Mechanical {
+            // Free cooling: tower water cold enough for the HX to carry the whole load.
+            if q_hx(wb) >= load_w {
+                let (mut lo, mut hi) = (wb, req.return_temp_c);
+                for _ in 0..60 {
+                    let mid = 0.5 * (lo + hi);
+                    if q_hx(mid) >= load_w {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                let target = lo;
+                let pump = self.pump_w(m_hx);
+                let heat = load_w + pump;
+                let speed = self.speed_for(tower, n_tw, m_hx, wb, target, heat);
+                let st = self.solve_loop(tower, speed, n_tw, m_hx, wb, target, &|_| heat);
+                if st.leaving_c <= target + 1e-9 {
+                    let mut out = RejectionStep {
+                        cooling_delivered_w: load_w,
+                        tower_fan_power_w: st.fan_power_w,
+                        condenser_pump_power_w: pump,
+                        condenser_water_c: st.leaving_c,
+                        water_use_kg: 0.0,
+                        ..RejectionStep::empty(CoolingMode::Free, sp)
+                    };
+                    self.recover(&mut out, st.heat_w, st.entering_c);
+                    out.water_use_kg = tower
+                        .water_use(out.heat_rejected_w, m_hx, req.dt_s)
+                        .total_kg();
+                    return out;
+                }
+            }
+            // Partial: towers at full speed, HX pre-cools, chillers trim.
+            let guess = wb + self.cfg.economizer.tower_approach_k;
+            let cap1 = self.chiller.available_capacity_w(sp, guess).max(1.0);
+            let n_on = (((load_w - q_hx(guess)).max(0.0) / cap1).ceil() as u32)
+                .max(1)
+                .min(n_ch);
+            let m_cw = n_on as f64 * self.condenser_kg_s_per_chiller;
+            let flow = m_hx + m_cw;
+            let pump = self.pump_w(flow);
+            let heat_of = |t: f64| {
+                let h = q_hx(t);
+                h + self.chiller.run(load_w - h, sp, t, n_on).condenser_heat_w + pump
+            };
+            let st = self.solve_loop(tower, 1.0, n_tw, flow, wb, guess, &heat_of);
+            let h = q_hx(st.leaving_c);
+            let ch = self.chiller.run(load_w - h, sp, st.leaving_c, n_on);
+            let mode = if ch.cooling_w <= 0.0 {
+                CoolingMode::Free
+            } else if h > 0.0 {
+                CoolingMode::Partial
+            } else {
+                CoolingMode::Mechanical
+            };
+            let mut out = RejectionStep {
+                cooling_delivered_w: h + ch.cooling_w,
+                chiller_power_w: ch.power_w,
+                chillers_running: ch.running,
+                tower_fan_power_w: st.fan_power_w,
+                condenser_pump_power_w: pump,
+                condenser_water_c: st.leaving_c,
+                unmet_load_w: ch.unmet_w,
+                ..RejectionStep::empty(mode, sp)
+            };
+            self.recover(&mut out, st.heat_w, st.entering_c);
+            out.water_use_kg = tower
+                .water_use(out.heat_rejected_w, flow, req.dt_s)
+                .total_kg();
+            return out;
+        }
+        // Mechanical: towers hold the condenser-water setpoint where they can.
+        let target = self.cfg.condenser_water_setpoint_c;
+        let cap1 = self.chiller.available_capacity_w(sp, target).max(1.0);
+        let n_on = ((load_w / cap1).ceil() as u32).max(1).min(n_ch);
+        if n_on == 0 {
+            return RejectionStep {
+                unmet_load_w: load_w,
+                ..RejectionStep::empty(CoolingMode::Mechanical, sp)
+            };
+        }
+        let m_cw = n_on as f64 * self.condenser_kg_s_per_chiller;
+        let pump = self.pump_w(m_cw);
+        let heat_of = |t: f64| self.chiller.run(load_w, sp, t, n_on).condenser_heat_w + pump;
+        let speed = self.speed_for(tower, n_tw, m_cw, wb, target, heat_of(target));
+        let st = self.solve_loop(tower, speed, n_tw, m_cw, wb, target, &heat_of);
+        let ch = self.chiller.run(load_w, sp, st.leaving_c, n_on);
+        let mut out = RejectionStep {
+            cooling_delivered_w: ch.cooling_w,
+            chiller_power_w: ch.power_w,
+            chillers_running: ch.running,
+            tower_fan_power_w: st.fan_power_w,
+            condenser_pump_power_w: pump,
+            condenser_water_c: st.leaving_c,
+            unmet_load_w: ch.unmet_w,
+            ..RejectionStep::empty(CoolingMode::Mechanical, sp)
+        };
+        self.recover(&mut out, st.heat_w, st.entering_c);
+        out.water_use_kg = tower
+            .water_use(out.heat_rejected_w, m_cw, req.dt_s)
+            .total_kg();
+        out
+    }
+
+    /// Air-cooled chillers carry `load_w`; `precooled_w` is cooling already done upstream.
+    fn step_air_cooled(
+        &self,
+        req: &RejectionRequest,
+        load_w: f64,
+        precooled_w: f64,
+    ) -> RejectionStep {
+        let sp = req.supply_setpoint_c;
+        let n_ch = self
+            .cfg
+            .chiller_count
+            .saturating_sub(req.units_tripped.chillers);
+        let ch = self.chiller.run(load_w, sp, req.dry_bulb_c, n_ch);
+        let mode = match (precooled_w > 0.0, ch.cooling_w > 0.0) {
+            (true, true) => CoolingMode::Partial,
+            (true, false) => CoolingMode::Free,
+            (false, _) => CoolingMode::Mechanical,
+        };
+        let mut out = RejectionStep {
+            cooling_delivered_w: ch.cooling_w,
+            chiller_power_w: ch.power_w,
+            chiller_condenser_fan_power_w: ch.condenser_fan_power_w,
+            chillers_running: ch.running,
+            unmet_load_w: ch.unmet_w,
+            ..RejectionStep::empty(mode, sp)
+        };
+        // Refrigerant condensing temperature ~ dry bulb + 10 K is the recovery source.
+        self.recover(&mut out, ch.condenser_heat_w, req.dry_bulb_c + 10.0);
+        out
+    }
+
+    fn step_dry_cooler(&self, req: &RejectionRequest, load_w: f64) -> RejectionStep {
+        let sp = req.supply_setpoint_c;
+        let n = self
+            .cfg
+            .dry_cooler_count
+            .saturating_sub(req.units_tripped.dry_coolers);
+        let trim = self.cfg.kind == PlantKind::DryCoolerChiller;
+        let use_dc = !trim
+            || self.policy.mode(req.dry_bulb_c, sp, req.return_temp_c) != CoolingMode::Mechanical;
+        let (mut dc_w, mut fan_w) = (0.0, 0.0);
+        if let (Some(dc), true, true) = (self.dry_cooler.as_ref(), n > 0, use_dc && load_w > 0.0) {
+            let m = req.flow_kg_s.max(1e-9);
+            let per = m / n as f64;
+            let target = req.return_temp_c - load_w / (m * CP_WATER_J_KG_K);
+            let s = dc.meet_setpoint(target, req.return_temp_c, per, req.dry_bulb_c);
+            // At minimum speed a bypass valve keeps the delivered heat at the load.
+            dc_w = (s.heat_w * n as f64).min(load_w);
+            fan_w = s.fan_power_w * n as f64;
+        }
+        let rest = load_w - dc_w;
+        if trim {
+            let mut out = self.step_air_cooled(req, rest, dc_w);
+            out.cooling_delivered_w += dc_w;
+            out.dry_cooler_fan_power_w = fan_w;
+            let total = out.heat_rejected_w + out.heat_recovered_w + dc_w;
+            let src = if dc_w > 0.0 {
+                req.return_temp_c
+            } else {
+                req.dry_bulb_c + 10.0
+            };
+            self.recover(&mut out, total, src);
+            return out;
+        }
+        let mode = if rest <= 1e-9 * load_w.max(1.0) {
+            CoolingMode::Free
+        } else if dc_w > 0.0 {
+            CoolingMode::Partial
+        } else {
+            CoolingMode::Mechanical
+        };
+        let mut out = RejectionStep {
+            cooling_delivered_w: dc_w,
+            dry_cooler_fan_power_w: fan_w,
+            unmet_load_w: rest.max(0.0),
+            ..RejectionStep::empty(mode, sp)
+        };
+        self.recover(&mut out, dc_w, req.return_temp_c);
+        out
+    }
+
+    fn step_dx(&self, req: &RejectionRequest, load_w: f64) -> RejectionStep {
+        let n = self.cfg.dx_count.saturating_sub(req.units_tripped.dx_units);
+        let dx = self.dx.run(load_w, req.return_temp_c, req.dry_bulb_c, n);
+        let mut out = RejectionStep {
+            cooling_delivered_w: dx.cooling_w,
+            chiller_power_w: dx.power_w,
+            unmet_load_w: dx.unmet_w,
+            ..RejectionStep::empty(CoolingMode::Mechanical, req.supply_setpoint_c)
+        };
+        self.recover(&mut out, dx.condenser_heat_w, req.dry_bulb_c + 10.0);
+        out
+    }
+
+    fn step_iec(&self, req: &RejectionRequest, load_w: f64) -> RejectionStep {
+        let n = self
+            .cfg
+            .iec_count
+            .saturating_sub(req.units_tripped.iec_units);
+        let o = self.iec.run(
+            load_w,
+            req.return_temp_c,
+            req.flow_kg_s,
+            req.dry_bulb_c,
+            req.wet_bulb_c,
+            n,
+            req.dt_s,
+        );
+        let mode = match o.mode {
+            IecMode::Off | IecMode::Dry | IecMode::Wet => CoolingMode::Free,
+            IecMode::Hybrid if o.exchanger_w > 0.0 => CoolingMode::Partial,
+            IecMode::Hybrid => CoolingMode::Mechanical,
+        };
+        let mut out = RejectionStep {
+            cooling_delivered_w: o.exchanger_w + o.trim_w,
+            chiller_power_w: o.trim_power_w,
+            iec_fan_power_w: o.fan_power_w,
+            water_use_kg: o.water_kg,
+            unmet_load_w: o.unmet_w,
+            ..RejectionStep::empty(mode, req.supply_setpoint_c)
+        };
+        self.recover(&mut out, o.heat_rejected_w, req.return_temp_c);
+        out
+    }
+}
+
+/// Check helper for tests and callers: `heat_rejected + recovered - (delivered + compressor +
+/// condenser pumps)`, W.
+pub fn energy_balance_residual_w(s: &RejectionStep) -> f64 {
+    s.heat_rejected_w + s.heat_recovered_w
+        - (s.cooling_delivered_w + s.chiller_power_w + s.condenser_pump_power_w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(load_w: f64, sp: f64, ret: f64, db: f64, wb: f64) -> RejectionRequest {
+        RejectionRequest {
+            load_w,
+            supply_setpoint_c: sp,
+            return_temp_c: ret,
+            flow_kg_s: load_w / (CP_WATER_J_KG_K * (ret - sp)),
+            dry_bulb_c: db,
+            wet_bulb_c: wb,
+            dt_s: 60.0,
+            units_tripped: UnitsTripped::default(),
+            tank_command_w: 0.0,
+        }
+    }
+
+    fn plant(kind: PlantKind) -> HeatRejectionPlant {
+        let cfg = PlantConfig {
+            kind,
+            heat_recovery: HeatRecovery {
+                fraction: 0.3,
+                usable_temp_c: 30.0,
+                max_w: 5e5,
+            },
+            ..PlantConfig::default()
+        };
+        HeatRejectionPlant::new(cfg).expect("valid default plant")
+    }
+
+    const ALL: [PlantKind; 7] = [
+        PlantKind::ChillerTower,
+        PlantKind::ChillerTowerWse,
+        PlantKind::AirCooledChiller,
+        PlantKind::DryCooler,
+        PlantKind::DryCoolerChiller,
+        PlantKind::Iec,
+        PlantKind::Dx,
+    ];
+
+    #[test]
+    fn energy_balance_all_kinds() {
+        // Heat to outdoors (+ district) = cooling + compressor power + condenser pump heat, 1e-6
+        // relative, over a grid of weather and loads, with and without a tripped unit.
+        for kind in ALL {
+            let mut p = plant(kind);
+            for &(db, wb) in &[
+                (-10.0, -12.0),
+                (5.0, 2.0),
+                (15.0, 11.0),
+                (25.0, 19.0),
+                (35.0, 26.0),
+            ] {
+                for &load in &[2e5, 3e6, 5e6] {
+                    for trip in 0..2 {
+                        let mut r = if kind.is_air_side() {
+                            let mut r = req(load, 24.0, 36.0, db, wb);
+                            r.flow_kg_s = load / (CP_AIR_J_KG_K * 12.0);
+                            r
+                        } else {
+                            req(load, 18.0, 24.0, db, wb)
+                        };
+                        r.units_tripped = UnitsTripped {
+                            chillers: trip,
+                            towers: trip,
+                            dry_coolers: trip,
+                            dx_units: trip,
+                            iec_units: trip,
+                        };
+                        let s = p.step(&r);
+                        let scale =
+                            s.cooling_delivered_w + s.chiller_power_w + s.condenser_pump_power_w;
+                        let res = energy_balance_residual_w(&s);
+                        assert!(
+                            res.abs() <= 1e-6 * scale.max(1.0),
+                            "{kind:?} db {db} load {load}: residual {res} of {scale}"
+                        );
+                        assert!(
+                            (s.cooling_delivered_w + s.unmet_load_w - load).abs() <= 1e-6 * load
+                        );
+                        assert!(s.supply_temp_c >= r.supply_setpoint_c - 1e-9);
+                        assert!(s.total_power_w() >= 0.0 && s.water_use_kg >= 0.0);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn free_cooling_hours_higher_in_colder_climate() {
+        // Synthetic year of hourly wet bulbs: annual sine plus a deterministic diurnal swing.
+        let hours = |mean_wb: f64| {
+            let mut p = plant(PlantKind::ChillerTowerWse);
+            let mut free = 0;
+            for h in 0..8760 {
+                let x = h as f64;
+                let wb = mean_wb - 9.0 * (2.0 * std::f64::consts::PI * x / 8760.0).cos()
+                    + 2.0 * (2.0 * std::f64::consts::PI * x / 24.0).sin();
+                if h % 4 != 0 {
+                    continue; // every 4th hour keeps the debug-build test fast
+                }
+                let s = p.step(&req(3e6, 18.0, 24.0, wb + 5.0, wb));
+                if s.mode == CoolingMode::Free {
+                    free += 4;
+                }
+            }
+            free
+        };
+        let cold = hours(2.0); // Ulanqab-like
+        let hot = hours(20.0); // Shanghai-like
+        assert!(cold > hot + 2000, "cold {cold} h vs hot {hot} h");
+        assert!(hot > 0 || cold > 0);
+    }
+
+    #[test]
+    fn elevated_chilled_water_and_economizer_saves_power() {
+        let mut mech = plant(PlantKind::ChillerTower);
+        let mut wse = plant(PlantKind::ChillerTowerWse);
+        for &wb in &[5.0, 12.0, 16.0, 24.0] {
+            let r = req(4e6, 18.0, 24.0, wb + 6.0, wb);
+            let a = mech.step(&r);
+            let b = wse.step(&r);
+            assert_eq!(a.unmet_load_w, 0.0);
+            assert_eq!(b.unmet_load_w, 0.0);
+            assert!((a.supply_temp_c - 18.0).abs() < 1e-12);
+            assert!(b.total_power_w() <= a.total_power_w() * 1.02, "wb {wb}");
+            assert!(a.condenser_water_c >= wb);
+        }
+        let cold = wse.step(&req(4e6, 18.0, 24.0, 8.0, 5.0));
+        assert_eq!(cold.mode, CoolingMode::Free);
+        assert_eq!(cold.chiller_power_w, 0.0);
+        let mid = wse.step(&req(4e6, 18.0, 24.0, 20.0, 16.0));
+        assert_eq!(mid.mode, CoolingMode::Partial);
+        let hot = wse.step(&req(4e6, 18.0, 24.0, 33.0, 24.0));
+        assert_eq!(hot.mode, CoolingMode::Mechanical);
+    }
+
+    #[test]
+    fn redundancy_covers_one_trip_not_two() {
+        // Three 2.1 MW chillers, 4 MW load: N+1 survives one trip, not two.
+        let mut p = plant(PlantKind::ChillerTower);
+        let mut r = req(4e6, 10.0, 16.0, 30.0, 24.0);
+        r.units_tripped.chillers = 1;
+        let one = p.step(&r);
+        assert!(one.unmet_load_w < 1e-6 && one.chillers_running == 2);
+        r.units_tripped.chillers = 2;
+        let two = p.step(&r);
+        assert!(two.unmet_load_w > 1e6);
+        assert!(two.supply_temp_c > 10.5);
+        r.units_tripped.towers = 3;
+        let none = p.step(&r);
+        assert_eq!(none.cooling_delivered_w, 0.0);
+    }
+
+    #[test]
+    fn tower_water_and_heat_recovery() {
+        let mut p = plant(PlantKind::ChillerTower);
+        let s = p.step(&req(4e6, 10.0, 16.0, 32.0, 25.0));
+        // Condenser water leaves the chillers above 30 C here, so 30 % is recovered (capped).
+        assert!(s.heat_recovered_w > 0.0 && s.heat_recovered_w <= 5e5);
+        // Evaporation alone is at least 80 % of heat / latent heat once blowdown is added.
+        let evap = s.heat_rejected_w / crate::psychro::LATENT_HEAT_J_KG * 60.0;
+        assert!(s.water_use_kg > evap);
+        let dc = plant(PlantKind::DryCooler).step(&req(2e6, 18.0, 24.0, 5.0, 2.0));
+        assert_eq!(dc.water_use_kg, 0.0);
+        assert_eq!(dc.mode, CoolingMode::Free);
+    }
+
+    #[test]
+    fn tank_discharge_relieves_chillers() {
+        let cfg = PlantConfig {
+            tank: Some(ChilledWaterTankConfig::default()),
+            ..PlantConfig::default()
+        };
+        let mut p = HeatRejectionPlant::new(cfg).expect("valid");
+        let mut r = req(3e6, 10.0, 16.0, 30.0, 24.0);
+        let base = p.step(&r).chiller_power_w;
+        r.tank_command_w = -1e6;
+        let s = p.step(&r);
+        assert!((s.tank_discharge_w - 1e6).abs() < 1e-6);
+        assert!((s.cooling_delivered_w - 2e6).abs() < 1e-3);
+        assert!(s.chiller_power_w < base);
+        assert!(s.tank_soc < 1.0);
+    }
+
+    #[test]
+    fn dry_cooler_free_only_runs_out_when_warm() {
+        let mut p = plant(PlantKind::DryCooler);
+        let warm = p.step(&req(2e6, 18.0, 24.0, 30.0, 20.0));
+        assert!(warm.unmet_load_w > 0.0 && warm.supply_temp_c > 18.0);
+        let trim = plant(PlantKind::DryCoolerChiller).step(&req(2e6, 18.0, 24.0, 17.0, 12.0));
+        assert_eq!(trim.mode, CoolingMode::Partial);
+        assert!(trim.unmet_load_w < 1e-6);
+    }
+
+    #[test]
+    fn toml_section_parses_and_validates() {
+        let text = r#"
+            [plants.hall_a]
+            kind = "chiller_tower_wse"
+            design_load_w = 4.0e6
+            chiller_count = 3
+            tower_count = 3
+            condenser_water_setpoint_c = 24.0
+            [plants.hall_a.chiller]
+            capacity_w = 2.0e6
+            reference_cop = 6.0
+            [plants.hall_a.economizer]
+            hx_approach_k = 1.0
+            [plants.hall_b]
+            kind = "dx"
+            dx_count = 12
+        "#;
+        let cfg: HeatRejectionConfig = toml::from_str(text).expect("parses");
+        assert!(cfg.validate().is_empty(), "{:?}", cfg.validate());
+        let plants = cfg.build().expect("builds");
+        assert_eq!(
+            plants.keys().cloned().collect::<Vec<_>>(),
+            vec!["hall_a", "hall_b"]
+        );
+        assert!(toml::from_str::<HeatRejectionConfig>("[plants.x]\nkindd = \"dx\"").is_err());
+        let bad: HeatRejectionConfig = toml::from_str(
+            "[plants.x]\nchiller_count = 0\ndesign_load_w = 1e6\n[plants.x.tower]\nmin_speed = -1.0\n",
+        )
+        .expect("parses");
+        let paths: Vec<_> = bad.validate().into_iter().map(|i| i.path).collect();
+        assert_eq!(
+            paths,
+            vec!["plants.x.chiller_count", "plants.x.tower.min_speed"]
+        );
+        assert!(matches!(bad.build(), Err(HeatRejectionError::InvalidConfig(v)) if v.len() == 2));
+        // Two chillers of 2.124 MW for 3 MW: no N+1, a warning.
+        let warn = PlantConfig {
+            chiller_count: 2,
+            design_load_w: 3e6,
+            ..PlantConfig::default()
+        };
+        let w = warn.validate();
+        assert!(w
+            .iter()
+            .any(|i| i.path == "chiller_count" && i.severity == Severity::Warning));
+    }
+}
