@@ -1,0 +1,768 @@
+//! The scenario file: one TOML document describing a site, its subsystems, the run and the
+//! outputs, plus optional case metadata.
+//!
+//! A scenario may `extends = "base.toml"` (a path relative to the extending file); the chain is
+//! loaded base first and deep-merged table by table, so a variant overrides exactly the keys
+//! it names (arrays and scalars are replaced whole). Loading reports *every* problem at once:
+//! unknown keys, wrong types, and each section's `validate()` issues, each with the file, the
+//! dotted key path and the line; see [`load_scenario`].
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sim_core::{ConfigIssue, Severity, SimDuration};
+
+use crate::tomlpath::{self, KeyPath};
+
+/// The `[weather]` section, until the weather crate's config type lands: held as a raw table.
+pub type WeatherSection = toml::Table;
+/// The `[it]` section: nodes, rows, workload, scheduler, failures.
+pub type ItSection = dctwin_models::it::ItConfig;
+/// The `[heat_rejection]` section, until its config type lands: held as a raw table.
+pub type HeatRejectionSection = toml::Table;
+/// The `[cooling]` section: air path, liquid loops, plant and controls.
+pub type CoolingSection = dctwin_models::thermal::CoolingConfig;
+/// The `[power]` section, until the power crate's config type lands: held as a raw table.
+pub type PowerSection = toml::Table;
+
+/// A model configuration section that can check itself.
+pub trait ModelSection {
+    /// Every problem with the section, paths relative to the section.
+    fn issues(&self) -> Vec<ConfigIssue>;
+}
+
+impl ModelSection for toml::Table {
+    /// A raw table is checked by the model that reads it, not here.
+    fn issues(&self) -> Vec<ConfigIssue> {
+        Vec::new()
+    }
+}
+
+impl ModelSection for dctwin_models::it::ItConfig {
+    fn issues(&self) -> Vec<ConfigIssue> {
+        self.validate()
+    }
+}
+
+impl ModelSection for dctwin_models::thermal::CoolingConfig {
+    fn issues(&self) -> Vec<ConfigIssue> {
+        self.validate()
+    }
+}
+
+/// A whole scenario: what to simulate, for how long, and what to write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    /// Short name used in reports and file metadata. Default `"unnamed"`.
+    pub name: String,
+    /// Free text: what this scenario is for. Default empty.
+    pub description: String,
+    /// Path (relative to this file) of a base scenario whose keys this file overrides.
+    /// Default: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// Run length, control interval, seed and start day.
+    pub run: RunConfig,
+    /// What to record and write.
+    pub outputs: OutputConfig,
+    /// Weather source (EPW file or synthetic), see the weather model. Default: its defaults.
+    #[schemars(schema_with = "model_section_schema")]
+    pub weather: WeatherSection,
+    /// IT: nodes, workload, scheduler, see the IT model. Default: its defaults.
+    #[schemars(schema_with = "model_section_schema")]
+    pub it: ItSection,
+    /// Heat rejection plant: chillers, towers, dry coolers, economizers. Default: its defaults.
+    #[schemars(schema_with = "model_section_schema")]
+    pub heat_rejection: HeatRejectionSection,
+    /// Air and liquid cooling: CRAH, cold plates, CDU, loops, controls. Default: its defaults.
+    #[schemars(schema_with = "model_section_schema")]
+    pub cooling: CoolingSection,
+    /// Power chain, storage, renewables and grid signals. Default: its defaults.
+    #[schemars(schema_with = "model_section_schema")]
+    pub power: PowerSection,
+    /// Faults injected during the run (`[[faults]]`). Default: none.
+    pub faults: Vec<FaultConfig>,
+    /// Present when this scenario reproduces a published figure (the case library).
+    /// Default: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<CaseMeta>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            name: "unnamed".to_owned(),
+            description: String::new(),
+            extends: None,
+            run: RunConfig::default(),
+            outputs: OutputConfig::default(),
+            weather: WeatherSection::default(),
+            it: ItSection::default(),
+            heat_rejection: HeatRejectionSection::default(),
+            cooling: CoolingSection::default(),
+            power: PowerSection::default(),
+            faults: Vec::new(),
+            case: None,
+        }
+    }
+}
+
+/// JSON Schema of a model section whose type does not derive `JsonSchema`: an object, with a
+/// note pointing at the model's documentation.
+fn model_section_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    use schemars::schema::{InstanceType, Metadata, SchemaObject};
+    SchemaObject {
+        instance_type: Some(InstanceType::Object.into()),
+        metadata: Some(Box::new(Metadata {
+            description: Some(
+                "Model section: its keys are defined and checked by the model crate \
+                 (see its documentation and `dctwin validate`)."
+                    .to_owned(),
+            ),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+    .into()
+}
+
+/// Run length and timing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Simulated time, hours. Default 24.
+    pub duration_h: f64,
+    /// Control (policy decision) interval, seconds. Default 60.
+    pub control_interval_s: f64,
+    /// Scenario seed from which every named random stream is derived. Default 1.
+    pub seed: u64,
+    /// Day of the year at simulation start, 1 = 1 January. Default 1.
+    pub start_day_of_year: u32,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            duration_h: 24.0,
+            control_interval_s: 60.0,
+            seed: 1,
+            start_day_of_year: 1,
+        }
+    }
+}
+
+impl RunConfig {
+    /// The run length as integer simulation time (`None` if negative or not finite).
+    pub fn duration(&self) -> Option<SimDuration> {
+        SimDuration::try_from_secs_f64(self.duration_h * 3600.0).ok()
+    }
+    /// The control interval as integer simulation time (`None` if negative or not finite).
+    pub fn control_interval(&self) -> Option<SimDuration> {
+        SimDuration::try_from_secs_f64(self.control_interval_s).ok()
+    }
+}
+
+/// What a run writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// Interval between rows of `timeseries.csv`, seconds; a whole multiple of the control
+    /// interval. Default 300.
+    pub sample_interval_s: f64,
+    /// Write PNG and SVG plots and include them in `report.html`. Default true.
+    pub plots: bool,
+    /// Write `events.csv` (faults, mode changes, job events). Default true.
+    pub events: bool,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            sample_interval_s: 300.0,
+            plots: true,
+            events: true,
+        }
+    }
+}
+
+impl OutputConfig {
+    /// The sample interval as integer simulation time (`None` if negative or not finite).
+    pub fn sample_interval(&self) -> Option<SimDuration> {
+        SimDuration::try_from_secs_f64(self.sample_interval_s).ok()
+    }
+}
+
+/// What kind of fault is injected.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// A chiller trips off (compressor lockout) for the duration.
+    ChillerTrip,
+    /// A CDU loses its pump: no flow on its technology cooling loop.
+    CduPumpLoss,
+    /// A cooling tower or dry cooler loses its fan.
+    HeatRejectionFanLoss,
+    /// A CRAH/CRAC unit stops.
+    CrahFailure,
+    /// The utility supply is lost: UPS, battery and generator carry the load.
+    UtilityOutage,
+    /// A compute node fails; its jobs are lost or requeued.
+    NodeFailure,
+}
+
+/// One injected fault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultConfig {
+    /// What fails. Required.
+    pub kind: FaultKind,
+    /// Which component fails, by its name in the site (e.g. `chiller-1`, `cdu-3`); empty means
+    /// the first component of that kind. Default empty.
+    #[serde(default)]
+    pub component: String,
+    /// When the fault starts, hours after the run start. Required.
+    pub start_h: f64,
+    /// How long it lasts, hours. Required.
+    pub duration_h: f64,
+}
+
+/// The published figure a case scenario reproduces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseMeta {
+    /// The published claim in one sentence. Required.
+    pub claim: String,
+    /// Where it is published (document, table or figure, year). Required.
+    pub source: String,
+    /// The summary metric compared (e.g. `pue`). Required.
+    pub metric: String,
+    /// The published value, in the metric's unit. Required.
+    pub published_value: f64,
+    /// Largest accepted absolute difference between simulated and published value, in the
+    /// metric's unit. Required.
+    pub tolerance: f64,
+    /// Assumptions made where the source is silent. Default none.
+    #[serde(default)]
+    pub assumptions: Vec<String>,
+    /// True when parameters were tuned to hit the published value (then the case only checks
+    /// consistency, not prediction). Default false.
+    #[serde(default)]
+    pub calibrated: bool,
+}
+
+impl Scenario {
+    /// Scenario-level checks plus every model section's own, paths from the document root.
+    pub fn validate(&self) -> Vec<ConfigIssue> {
+        let mut v = Vec::new();
+        let r = &self.run;
+        if !r.duration_h.is_finite() || r.duration_h <= 0.0 {
+            v.push(ConfigIssue::error(
+                "run.duration_h",
+                format!(
+                    "{} h: the run length must be a finite number of hours greater than zero",
+                    r.duration_h
+                ),
+            ));
+        } else if r.duration_h > 24.0 * 366.0 * 10.0 {
+            v.push(ConfigIssue::warning(
+                "run.duration_h",
+                format!("{} h is more than ten years", r.duration_h),
+            ));
+        }
+        let control = r.control_interval();
+        if !r.control_interval_s.is_finite() || r.control_interval_s <= 0.0 || control.is_none() {
+            v.push(ConfigIssue::error(
+                "run.control_interval_s",
+                format!(
+                    "{} s: the control interval must be greater than zero (e.g. 60)",
+                    r.control_interval_s
+                ),
+            ));
+        } else if r.control_interval_s > 3600.0 {
+            v.push(ConfigIssue::warning(
+                "run.control_interval_s",
+                format!(
+                    "{} s is longer than an hour: controls react slowly",
+                    r.control_interval_s
+                ),
+            ));
+        }
+        if let (Some(c), Some(d)) = (control, r.duration()) {
+            if !c.is_zero() && c > d && r.duration_h > 0.0 {
+                v.push(ConfigIssue::warning(
+                    "run.control_interval_s",
+                    "the control interval is longer than the run",
+                ));
+            }
+        }
+        if !(1..=366).contains(&r.start_day_of_year) {
+            v.push(ConfigIssue::error(
+                "run.start_day_of_year",
+                format!(
+                    "{}: expected a day of the year from 1 to 366",
+                    r.start_day_of_year
+                ),
+            ));
+        }
+        let o = &self.outputs;
+        match o.sample_interval() {
+            Some(s) if !s.is_zero() => {
+                if let Some(c) = control.filter(|c| !c.is_zero()) {
+                    if s.as_micros() % c.as_micros() != 0 {
+                        v.push(ConfigIssue::error(
+                            "outputs.sample_interval_s",
+                            format!(
+                                "{} s is not a whole multiple of the control interval {} s",
+                                o.sample_interval_s, r.control_interval_s
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => v.push(ConfigIssue::error(
+                "outputs.sample_interval_s",
+                format!(
+                    "{} s: the sample interval must be greater than zero",
+                    o.sample_interval_s
+                ),
+            )),
+        }
+        for (i, f) in self.faults.iter().enumerate() {
+            let p = format!("faults[{i}]");
+            if !f.start_h.is_finite() || f.start_h < 0.0 {
+                v.push(ConfigIssue::error(
+                    format!("{p}.start_h"),
+                    format!("{} h: a fault must start at or after 0 h", f.start_h),
+                ));
+            } else if r.duration_h.is_finite() && f.start_h >= r.duration_h {
+                v.push(ConfigIssue::warning(
+                    format!("{p}.start_h"),
+                    format!(
+                        "{} h is at or after the end of the run ({} h): the fault never happens",
+                        f.start_h, r.duration_h
+                    ),
+                ));
+            }
+            if !f.duration_h.is_finite() || f.duration_h <= 0.0 {
+                v.push(ConfigIssue::error(
+                    format!("{p}.duration_h"),
+                    format!("{} h: a fault must last longer than 0 h", f.duration_h),
+                ));
+            }
+        }
+        if let Some(c) = &self.case {
+            if c.metric.trim().is_empty() {
+                v.push(ConfigIssue::error(
+                    "case.metric",
+                    "empty: expected a summary metric name such as `pue`",
+                ));
+            }
+            if !c.published_value.is_finite() {
+                v.push(ConfigIssue::error(
+                    "case.published_value",
+                    "expected a finite number",
+                ));
+            }
+            if !c.tolerance.is_finite() || c.tolerance < 0.0 {
+                v.push(ConfigIssue::error(
+                    "case.tolerance",
+                    format!("{}: expected a finite number >= 0", c.tolerance),
+                ));
+            }
+            if c.source.trim().is_empty() {
+                v.push(ConfigIssue::warning(
+                    "case.source",
+                    "empty: a case should name its source",
+                ));
+            }
+        }
+        let sections: [(&str, &dyn ModelSection); 5] = [
+            ("weather", &self.weather),
+            ("it", &self.it),
+            ("heat_rejection", &self.heat_rejection),
+            ("cooling", &self.cooling),
+            ("power", &self.power),
+        ];
+        for (name, s) in sections {
+            v.extend(s.issues().into_iter().map(|i| i.prefixed(name)));
+        }
+        v
+    }
+
+    /// The resolved scenario (all defaults filled in) as TOML text.
+    pub fn to_toml(&self) -> Result<String, ScenarioError> {
+        toml::to_string(self).map_err(|e| ScenarioError::Serialize(e.to_string()))
+    }
+
+    /// FNV-1a (64-bit) of the resolved scenario TOML, as 16 hex digits.
+    pub fn hash_hex(&self) -> Result<String, ScenarioError> {
+        Ok(format!("{:016x}", fnv1a64(self.to_toml()?.as_bytes())))
+    }
+}
+
+/// FNV-1a 64-bit hash (Fowler, Noll, Vo; IETF draft-eastlake-fnv), offset basis
+/// 0xcbf29ce484222325, prime 0x100000001b3.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// One located problem of a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioIssue {
+    /// The file where the key is set (the last file of the `extends` chain that sets it), or
+    /// the top file when no file sets it.
+    pub file: PathBuf,
+    /// 1-based line of the key, when found.
+    pub line: Option<usize>,
+    /// Dotted key path from the document root, e.g. `cooling.cdu.approach_k`.
+    pub path: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// Error or warning.
+    pub severity: Severity,
+}
+
+impl fmt::Display for ScenarioIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        write!(f, ": {kind}: `{}`: {}", self.path, self.message)
+    }
+}
+
+/// The problems that stop a scenario from loading.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// A file could not be read.
+    #[error("cannot read scenario file {}: {source}", file.display())]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file is not valid TOML.
+    #[error("{}:{line}:{column}: TOML syntax error: {message}", file.display())]
+    Syntax {
+        /// The file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// `extends` is not a string, names a missing file, or the chain loops.
+    #[error("{}: `extends`: {message}", file.display())]
+    Extends {
+        /// The file holding the bad `extends`.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A `--set key=value` override is malformed.
+    #[error("--set {key}: {message}")]
+    Override {
+        /// The key path given.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Unknown keys, wrong types or impossible values: every issue (errors and warnings).
+    #[error("{}", format_issues(.0))]
+    Invalid(Vec<ScenarioIssue>),
+    /// The resolved scenario could not be written back as TOML.
+    #[error("cannot serialise the resolved scenario: {0}")]
+    Serialize(String),
+}
+
+fn format_issues(issues: &[ScenarioIssue]) -> String {
+    let n = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .count();
+    let mut s = format!("{n} error(s) in the scenario:");
+    for i in issues {
+        s.push_str("\n  ");
+        s.push_str(&i.to_string());
+    }
+    s
+}
+
+/// One `--set key=value` override, applied to the merged TOML before deserialising.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Dotted key path, e.g. `cooling.cdu.supply_temp_c` or `faults[0].start_h`.
+    pub key: String,
+    /// The value.
+    pub value: toml::Value,
+}
+
+impl Override {
+    /// Parse `value` as a TOML value (number, bool, string, array, inline table); text that
+    /// is not valid TOML is taken as a string.
+    pub fn parse_value(text: &str) -> toml::Value {
+        let doc = format!("v = {text}");
+        match doc.parse::<toml::Table>() {
+            Ok(mut t) => t
+                .remove("v")
+                .unwrap_or(toml::Value::String(text.to_owned())),
+            Err(_) => toml::Value::String(text.to_owned()),
+        }
+    }
+}
+
+/// A scenario loaded, merged, checked and ready to run.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The scenario with every default filled in.
+    pub scenario: Scenario,
+    /// The top file.
+    pub file: PathBuf,
+    /// The top file's directory: relative paths inside the scenario (EPW files, traces) are
+    /// resolved against it.
+    pub base_dir: PathBuf,
+    /// Warnings (legal but suspicious values).
+    pub warnings: Vec<ScenarioIssue>,
+}
+
+struct Source {
+    file: PathBuf,
+    doc: Option<toml_edit::ImDocument<String>>,
+}
+
+/// Load `file` (following `extends`), apply `overrides`, deserialise and validate; every
+/// problem is reported at once in [`ScenarioError::Invalid`].
+pub fn load_scenario(file: &Path, overrides: &[Override]) -> Result<LoadedScenario, ScenarioError> {
+    let mut sources = Vec::new();
+    let mut chain = Vec::new();
+    let mut merged = load_chain(file, &mut chain, &mut sources)?;
+    // Sources were pushed base first; look keys up in the most derived file first.
+    sources.reverse();
+    for o in overrides {
+        let path = KeyPath::parse(&o.key).map_err(|m| ScenarioError::Override {
+            key: o.key.clone(),
+            message: m,
+        })?;
+        tomlpath::set(&mut merged, &path, o.value.clone()).map_err(|m| {
+            ScenarioError::Override {
+                key: o.key.clone(),
+                message: m,
+            }
+        })?;
+    }
+    let (scenario, mut raw_issues) = deserialize_all(merged);
+    if let Some(s) = &scenario {
+        raw_issues.extend(s.validate());
+    }
+    let issues: Vec<ScenarioIssue> = raw_issues
+        .into_iter()
+        .map(|i| locate(i, file, &sources, overrides))
+        .collect();
+    let has_error = issues.iter().any(|i| i.severity == Severity::Error);
+    match scenario {
+        Some(scenario) if !has_error => Ok(LoadedScenario {
+            scenario,
+            file: file.to_path_buf(),
+            base_dir: file
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+            warnings: issues,
+        }),
+        _ => Err(ScenarioError::Invalid(issues)),
+    }
+}
+
+fn load_chain(
+    file: &Path,
+    chain: &mut Vec<PathBuf>,
+    sources: &mut Vec<Source>,
+) -> Result<toml::Table, ScenarioError> {
+    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError::Read {
+        file: file.to_path_buf(),
+        source: e,
+    })?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| tomlpath::line_col(&text, s.start))
+            .unwrap_or((1, 1));
+        ScenarioError::Syntax {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_owned(),
+        }
+    })?;
+    let canonical = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    if chain.contains(&canonical) {
+        let names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
+        return Err(ScenarioError::Extends {
+            file: file.to_path_buf(),
+            message: format!(
+                "`extends` chain loops: {} -> {}",
+                names.join(" -> "),
+                canonical.display()
+            ),
+        });
+    }
+    chain.push(canonical);
+    let base = match table.get("extends") {
+        None => None,
+        Some(toml::Value::String(rel)) => {
+            let dir = file.parent().unwrap_or_else(|| Path::new("."));
+            let parent = dir.join(rel);
+            if !parent.is_file() {
+                return Err(ScenarioError::Extends {
+                    file: file.to_path_buf(),
+                    message: format!("base scenario {} does not exist", parent.display()),
+                });
+            }
+            Some(load_chain(&parent, chain, sources)?)
+        }
+        Some(other) => {
+            return Err(ScenarioError::Extends {
+                file: file.to_path_buf(),
+                message: format!(
+                    "expected a relative file path string, found a {}",
+                    other.type_str()
+                ),
+            })
+        }
+    };
+    sources.push(Source {
+        file: file.to_path_buf(),
+        doc: toml_edit::ImDocument::parse(text).ok(),
+    });
+    Ok(match base {
+        Some(mut b) => {
+            merge_into(&mut b, table);
+            b
+        }
+        None => table,
+    })
+}
+
+/// Deep-merge `over` into `base`: tables merge key by key, everything else is replaced.
+pub fn merge_into(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_into(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Deserialise, collecting every unknown key and wrong type: after each error the offending
+/// key is removed and deserialisation retried, so all structural errors are found at once.
+fn deserialize_all(mut merged: toml::Table) -> (Option<Scenario>, Vec<ConfigIssue>) {
+    let mut issues = Vec::new();
+    let mut seen = BTreeSet::new();
+    for _ in 0..200 {
+        let value = toml::Value::Table(merged.clone());
+        match serde_path_to_error::deserialize::<_, Scenario>(value) {
+            Ok(s) => return (Some(s), issues),
+            Err(e) => {
+                let mut path = KeyPath::from_serde(e.path());
+                let message = e.inner().message().trim().to_owned();
+                if let Some(field) = unknown_field(&message) {
+                    path.push_key(field);
+                }
+                let shown = path.to_string();
+                issues.push(ConfigIssue::error(
+                    shown.clone(),
+                    describe_serde_error(&message),
+                ));
+                if path.is_empty() || !seen.insert(shown) || !tomlpath::remove(&mut merged, &path) {
+                    return (None, issues);
+                }
+            }
+        }
+    }
+    (None, issues)
+}
+
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let end = rest.find('`')?;
+    Some(rest[..end].to_owned())
+}
+
+fn describe_serde_error(message: &str) -> String {
+    if message.starts_with("unknown field") {
+        format!("unknown key: {message}")
+    } else if message.starts_with("invalid type") {
+        format!("wrong type: {message}")
+    } else {
+        message.to_owned()
+    }
+}
+
+fn locate(
+    issue: ConfigIssue,
+    top: &Path,
+    sources: &[Source],
+    overrides: &[Override],
+) -> ScenarioIssue {
+    let mut file = top.to_path_buf();
+    let mut line = None;
+    if let Ok(path) = KeyPath::parse(&issue.path) {
+        let from_override = overrides
+            .iter()
+            .filter_map(|o| KeyPath::parse(&o.key).ok())
+            .any(|k| path.starts_with(&k));
+        if from_override {
+            file = PathBuf::from("<--set>");
+        } else {
+            // The most derived file that sets the longest prefix of the path.
+            let mut best: Option<(usize, &Source, usize)> = None;
+            for s in sources {
+                if let Some(doc) = &s.doc {
+                    if let Some((depth, l)) = tomlpath::find_line(doc, &path) {
+                        if best.map_or(true, |(d, _, _)| depth > d) {
+                            best = Some((depth, s, l));
+                        }
+                    }
+                }
+            }
+            if let Some((_, s, l)) = best {
+                file = s.file.clone();
+                line = Some(l);
+            }
+        }
+    }
+    ScenarioIssue {
+        file,
+        line,
+        path: issue.path,
+        message: issue.message,
+        severity: issue.severity,
+    }
+}
+
+/// The JSON Schema of the scenario file, generated from the types.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(Scenario);
+    serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+}
