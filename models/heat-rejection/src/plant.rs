@@ -562,6 +562,7 @@ impl HeatRejectionPlant {
 
     /// Converge the tower loop at fan `speed`: `heat_of(T)` is the heat entering the condenser
     /// water when the towers return water at `T`. `n` cells share `flow_kg_s`.
+    #[allow(clippy::too_many_arguments)] // the loop is fully described by these scalars
     fn solve_loop(
         &self,
         tower: &CoolingTower,
