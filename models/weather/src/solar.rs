@@ -14,7 +14,8 @@
 //!   radiation fraction for hourly, daily and monthly-average global radiation", Solar Energy
 //!   28(4), 1982.
 //! - Plane-of-array irradiance by the isotropic-sky model of B. Y. H. Liu & R. C. Jordan
-//!   (Solar Energy 7, 1963) with isotropic ground reflection (Duffie & Beckman eq. 2.15.1).
+//!   (Solar Energy 7, 1963) with isotropic ground reflection (Duffie & Beckman eq. 2.15.1), or
+//!   the anisotropic Hay & Davies (1980) model (Duffie & Beckman eq. 2.16.4).
 //!
 //! Angles in degrees at the interface; azimuths clockwise from north (180 = south).
 
@@ -218,6 +219,33 @@ pub fn plane_of_array_w_m2(
     beam + dhi_w_m2 * (1.0 + cb) / 2.0 + ghi_w_m2 * surface.albedo * (1.0 - cb) / 2.0
 }
 
+/// Plane-of-array irradiance (W/m2) on `surface` by the anisotropic Hay-Davies model (J. E. Hay
+/// & J. A. Davies, "Calculation of the solar radiation incident on an inclined surface", Proc.
+/// First Canadian Solar Radiation Data Workshop, 1980; Duffie & Beckman eq. 2.16.4): the
+/// circumsolar part of the diffuse light, weighted by the anisotropy index
+/// `A = DNI / extraterrestrial normal`, is treated as beam; the rest is isotropic. Ground
+/// reflection as in [`plane_of_array_w_m2`]. `cos(zenith)` is floored at 0.087 (85 deg) in the
+/// beam ratio to avoid division blow-up at sunrise.
+pub fn plane_of_array_hay_davies_w_m2(
+    sun: &SunPosition,
+    surface: &SurfaceOrientation,
+    ghi_w_m2: f64,
+    dni_w_m2: f64,
+    dhi_w_m2: f64,
+    day_of_year: f64,
+) -> f64 {
+    if sun.zenith_deg >= 90.0 {
+        return plane_of_array_w_m2(sun, surface, ghi_w_m2, dni_w_m2, dhi_w_m2);
+    }
+    let cb = surface.tilt_deg.to_radians().cos();
+    let cos_aoi = cos_incidence(sun, surface).max(0.0);
+    let rb = cos_aoi / sun.cos_zenith().max(0.087);
+    let a = (dni_w_m2 / extraterrestrial_normal_w_m2(day_of_year)).clamp(0.0, 1.0);
+    dni_w_m2 * cos_aoi
+        + dhi_w_m2 * (a * rb + (1.0 - a) * (1.0 + cb) / 2.0)
+        + ghi_w_m2 * surface.albedo * (1.0 - cb) / 2.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,5 +349,34 @@ mod tests {
         // Perihelion (early January) ~ 1.034 x, aphelion (early July) ~ 0.967 x the constant.
         assert!((extraterrestrial_normal_w_m2(3.0) / SOLAR_CONSTANT_W_M2 - 1.034).abs() < 0.002);
         assert!((extraterrestrial_normal_w_m2(185.0) / SOLAR_CONSTANT_W_M2 - 0.967).abs() < 0.002);
+    }
+
+    /// Hay-Davies: with no beam (A = 0) it equals the isotropic model; with a beam it adds the
+    /// circumsolar term. Hand computation, same geometry as the isotropic test, day 80 (E0 =
+    /// 1361 x 1.00797 = 1371.8): A = 800/1371.8 = 0.58317, Rb = 1/cos 30 = 1.154701;
+    /// diffuse = 100 (0.58317 x 1.154701 + 0.41683 x 0.9330127) = 106.229; POA = 800 + 106.229
+    /// + 10.622 = 916.85 W/m2.
+    #[test]
+    fn hay_davies_hand_computed() {
+        let sun = SunPosition {
+            zenith_deg: 30.0,
+            azimuth_deg: 180.0,
+            declination_deg: 0.0,
+            hour_angle_deg: 0.0,
+            equation_of_time_min: 0.0,
+        };
+        let surf = SurfaceOrientation {
+            tilt_deg: 30.0,
+            azimuth_deg: 180.0,
+            albedo: 0.2,
+        };
+        let e0 = extraterrestrial_normal_w_m2(80.0);
+        assert!((e0 / SOLAR_CONSTANT_W_M2 - 1.00797).abs() < 5e-4, "{e0}");
+        let ghi = 800.0 * 30f64.to_radians().cos() + 100.0;
+        let poa = plane_of_array_hay_davies_w_m2(&sun, &surf, ghi, 800.0, 100.0, 80.0);
+        assert!((poa - 916.85).abs() < 0.5, "poa {poa}");
+        let iso = plane_of_array_w_m2(&sun, &surf, 100.0, 0.0, 100.0);
+        let hd = plane_of_array_hay_davies_w_m2(&sun, &surf, 100.0, 0.0, 100.0, 80.0);
+        assert!((iso - hd).abs() < 1e-12);
     }
 }
