@@ -496,6 +496,7 @@ impl Battery {
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -518,6 +518,7 @@ impl PowerChain {
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 

@@ -174,6 +174,7 @@ impl PsuEfficiencyCurve {
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 

@@ -16,6 +16,11 @@
 pub mod battery;
 pub mod chain;
 pub mod curves;
+pub mod generator;
+pub mod grid;
+pub mod policy;
+pub mod renewables;
+pub mod system;
 
 pub use battery::{Battery, BatteryChemistry, BatteryConfig};
 pub use chain::{
@@ -23,3 +28,10 @@ pub use chain::{
     Redundancy, UpsMode,
 };
 pub use curves::{EfficiencyCurve, PsuEfficiencyCurve, UpsEfficiencyCurve};
+pub use generator::{Generator, GeneratorConfig};
+pub use grid::{GridConfig, GridError, GridSignals, SignalSource};
+pub use policy::{StorageObservation, StoragePolicy, StoragePolicyConfig, StoragePolicyKind};
+pub use renewables::{PvArray, PvConfig, WindConfig, WindTurbine};
+pub use system::{
+    ElectricalInputs, ElectricalStep, ElectricalSystem, ElectricalTotals, PowerConfig, PowerError,
+};
