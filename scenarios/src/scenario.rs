@@ -21,8 +21,8 @@ use crate::tomlpath::{self, KeyPath};
 pub type WeatherSection = toml::Table;
 /// The `[it]` section: nodes, rows, workload, scheduler, failures.
 pub type ItSection = dctwin_models::it::ItConfig;
-/// The `[heat_rejection]` section, until its config type lands: held as a raw table.
-pub type HeatRejectionSection = toml::Table;
+/// The `[heat_rejection]` section: chillers, towers, dry coolers, economizers, storage.
+pub type HeatRejectionSection = dctwin_models::heat_rejection::HeatRejectionConfig;
 /// The `[cooling]` section: air path, liquid loops, plant and controls.
 pub type CoolingSection = dctwin_models::thermal::CoolingConfig;
 /// The `[power]` section, until the power crate's config type lands: held as a raw table.
@@ -42,6 +42,12 @@ impl ModelSection for toml::Table {
 }
 
 impl ModelSection for dctwin_models::it::ItConfig {
+    fn issues(&self) -> Vec<ConfigIssue> {
+        self.validate()
+    }
+}
+
+impl ModelSection for dctwin_models::heat_rejection::HeatRejectionConfig {
     fn issues(&self) -> Vec<ConfigIssue> {
         self.validate()
     }
@@ -687,7 +693,10 @@ fn deserialize_all(mut merged: toml::Table) -> (Option<Scenario>, Vec<ConfigIssu
                 let mut path = KeyPath::from_serde(e.path());
                 let message = e.inner().message().trim().to_owned();
                 if let Some(field) = unknown_field(&message) {
-                    path.push_key(field);
+                    // serde_path_to_error usually ends the path with the unknown key already.
+                    if path.0.last() != Some(&crate::tomlpath::Segment::Key(field.clone())) {
+                        path.push_key(field);
+                    }
                 }
                 let shown = path.to_string();
                 issues.push(ConfigIssue::error(
@@ -765,4 +774,209 @@ fn locate(
 pub fn json_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(Scenario);
     serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+
+    fn issues_of(r: Result<LoadedScenario, ScenarioError>) -> Vec<ScenarioIssue> {
+        match r {
+            Err(ScenarioError::Invalid(v)) => v,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_load_from_an_empty_file_and_validate_clean() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = write(dir.path(), "a.toml", "");
+        let l = load_scenario(&f, &[]).expect("loads");
+        assert_eq!(l.scenario, Scenario::default());
+        assert!(Scenario::default()
+            .validate()
+            .iter()
+            .all(|i| i.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn extends_overrides_exactly_the_named_keys() {
+        let dir = tempfile::tempdir().expect("tmp");
+        write(
+            dir.path(),
+            "base.toml",
+            "name = \"base\"\ndescription = \"d\"\n[run]\nduration_h = 48\nseed = 5\n[outputs]\nplots = false\n",
+        );
+        std::fs::create_dir(dir.path().join("v")).expect("mkdir");
+        write(
+            dir.path(),
+            "v/mid.toml",
+            "extends = \"../base.toml\"\n[run]\nseed = 9\n",
+        );
+        let f = write(
+            dir.path(),
+            "v/top.toml",
+            "extends = \"mid.toml\"\nname = \"top\"\n[run]\ncontrol_interval_s = 30\n",
+        );
+        let base = load_scenario(&dir.path().join("base.toml"), &[])
+            .expect("base")
+            .scenario;
+        let top = load_scenario(&f, &[]).expect("top").scenario;
+        let mut expected = base.clone();
+        expected.name = "top".into();
+        expected.extends = Some("mid.toml".into());
+        expected.run.seed = 9;
+        expected.run.control_interval_s = 30.0;
+        assert_eq!(top, expected);
+        assert_eq!(top.run.duration_h, 48.0);
+        assert!(!top.outputs.plots);
+    }
+
+    #[test]
+    fn extends_cycles_and_missing_bases_are_reported() {
+        let dir = tempfile::tempdir().expect("tmp");
+        write(dir.path(), "a.toml", "extends = \"b.toml\"\n");
+        let b = write(dir.path(), "b.toml", "extends = \"a.toml\"\n");
+        let e = load_scenario(&b, &[]).expect_err("cycle");
+        assert!(matches!(e, ScenarioError::Extends { .. }));
+        assert!(e.to_string().contains("loops"), "{e}");
+        let c = write(dir.path(), "c.toml", "extends = \"nope.toml\"\n");
+        let e = load_scenario(&c, &[]).expect_err("missing");
+        assert!(e.to_string().contains("nope.toml"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_name_file_line_and_column() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = write(
+            dir.path(),
+            "bad.toml",
+            "name = \"x\"\n[run]\nduration_h = = 3\n",
+        );
+        match load_scenario(&f, &[]) {
+            Err(ScenarioError::Syntax { line, file, .. }) => {
+                assert_eq!(line, 3);
+                assert_eq!(file, f);
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = load_scenario(&dir.path().join("missing.toml"), &[]).expect_err("missing");
+        assert!(matches!(e, ScenarioError::Read { .. }));
+    }
+
+    #[test]
+    fn all_structural_and_value_errors_are_reported_at_once_with_lines() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = write(
+            dir.path(),
+            "bad.toml",
+            "name = \"x\"\nbogus = 1\n[run]\nduration_h = -5\ncontrol_interval_s = 0\nseed = \"abc\"\n\n[outputs]\nsample_interval_s = 90\nplotz = true\n\n[[faults]]\nkind = \"chiller_trip\"\nstart_h = 1\nduration_h = 0\n",
+        );
+        let v = issues_of(load_scenario(&f, &[]));
+        let find = |p: &str| {
+            v.iter()
+                .find(|i| i.path == p)
+                .unwrap_or_else(|| panic!("no issue for {p} in {v:#?}"))
+        };
+        assert_eq!(find("bogus").line, Some(2));
+        assert!(find("bogus").message.contains("unknown"));
+        assert_eq!(find("run.seed").line, Some(6));
+        assert!(find("run.seed").message.contains("wrong type"));
+        assert_eq!(find("outputs.plotz").line, Some(10));
+        // Value checks run too once the structure is repaired (bad keys dropped).
+        assert_eq!(find("run.duration_h").line, Some(4));
+        assert_eq!(find("run.control_interval_s").line, Some(5));
+        assert_eq!(find("faults[0].duration_h").line, Some(15));
+        assert!(v.iter().all(|i| i.file == f));
+        let text = ScenarioError::Invalid(v.clone()).to_string();
+        assert!(text.contains("bad.toml:2: error: `bogus`"), "{text}");
+    }
+
+    #[test]
+    fn sample_interval_must_be_a_multiple_of_the_control_interval() {
+        let mut s = Scenario::default();
+        s.outputs.sample_interval_s = 90.0;
+        assert!(s
+            .validate()
+            .iter()
+            .any(|i| i.path == "outputs.sample_interval_s" && i.severity == Severity::Error));
+        s.outputs.sample_interval_s = 120.0;
+        assert!(s.validate().iter().all(|i| i.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn issues_in_a_base_file_point_at_the_base() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let base = write(
+            dir.path(),
+            "base.toml",
+            "[run]\nseed = 1\nstart_day_of_year = 400\n",
+        );
+        let top = write(
+            dir.path(),
+            "top.toml",
+            "extends = \"base.toml\"\nname = \"t\"\n",
+        );
+        let v = issues_of(load_scenario(&top, &[]));
+        let i = v
+            .iter()
+            .find(|i| i.path == "run.start_day_of_year")
+            .expect("issue");
+        assert_eq!((i.file.clone(), i.line), (base, Some(3)));
+    }
+
+    #[test]
+    fn overrides_set_any_key_before_deserialising() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = write(dir.path(), "a.toml", "[run]\nseed = 1\n");
+        let o = [
+            Override {
+                key: "run.seed".into(),
+                value: Override::parse_value("42"),
+            },
+            Override {
+                key: "outputs.plots".into(),
+                value: Override::parse_value("false"),
+            },
+        ];
+        let l = load_scenario(&f, &o).expect("loads");
+        assert_eq!(l.scenario.run.seed, 42);
+        assert!(!l.scenario.outputs.plots);
+        let bad = [Override {
+            key: "run.nonsense".into(),
+            value: Override::parse_value("1"),
+        }];
+        let v = issues_of(load_scenario(&f, &bad));
+        assert_eq!(v[0].path, "run.nonsense");
+        assert_eq!(v[0].file, PathBuf::from("<--set>"));
+    }
+
+    #[test]
+    fn hash_is_stable_and_sensitive() {
+        let a = Scenario::default();
+        let mut b = Scenario::default();
+        assert_eq!(a.hash_hex().expect("h"), b.hash_hex().expect("h"));
+        b.run.seed = 2;
+        assert_ne!(a.hash_hex().expect("h"), b.hash_hex().expect("h"));
+        // FNV-1a reference values (draft-eastlake-fnv test vectors): "" and "a".
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn schema_describes_the_sections() {
+        let s = json_schema();
+        let props = &s["properties"];
+        for k in [
+            "run", "outputs", "weather", "it", "cooling", "power", "faults", "case",
+        ] {
+            assert!(props.get(k).is_some(), "schema lacks {k}");
+        }
+    }
 }
