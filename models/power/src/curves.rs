@@ -196,6 +196,20 @@ mod tests {
     }
 
     #[test]
+    fn ups_presets_hit_their_documented_points() {
+        let dc = UpsEfficiencyCurve::DoubleConversion.curve();
+        for (x, e) in [(0.25, 0.950), (0.5, 0.963), (0.75, 0.965), (1.0, 0.962)] {
+            assert!((dc.efficiency(x) - e).abs() < 1e-12);
+        }
+        let eco = UpsEfficiencyCurve::Eco.curve();
+        for (x, e) in [(0.25, 0.986), (0.5, 0.990), (0.75, 0.991), (1.0, 0.991)] {
+            assert!((eco.efficiency(x) - e).abs() < 1e-12);
+        }
+        let legacy = UpsEfficiencyCurve::LegacyDoubleConversion.curve();
+        assert!((legacy.efficiency(0.25) - 0.89).abs() < 1e-12);
+    }
+
+    #[test]
     fn every_preset_stays_in_unit_interval_and_validates() {
         let mut curves: Vec<EfficiencyCurve> = [
             UpsEfficiencyCurve::DoubleConversion,

@@ -296,3 +296,118 @@ impl StoragePolicy for BackupReserve {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::{GridConfig, SignalSource, TouPeriod};
+    use sim_core::RngStreams;
+    use std::path::Path;
+
+    fn signals(carbon: SignalSource) -> GridSignals {
+        let cfg = GridConfig {
+            carbon,
+            ..GridConfig::default()
+        };
+        GridSignals::load(&cfg, Path::new("."), &RngStreams::new(1)).expect("ok")
+    }
+
+    fn obs(
+        signals: &GridSignals,
+        now_h: u64,
+        net_demand_w: f64,
+        soc: f64,
+    ) -> StorageObservation<'_> {
+        StorageObservation {
+            now: SimTime::from_secs(now_h * 3600),
+            dt: SimDuration::from_secs(60),
+            net_demand_w,
+            soc,
+            soc_min: 0.05,
+            soc_max: 0.95,
+            max_charge_w: 5e5,
+            max_discharge_w: 5e5,
+            price_per_kwh: 0.1,
+            carbon_g_per_kwh: 400.0,
+            month_peak_w: 0.0,
+            utility_available: true,
+            signals,
+        }
+    }
+
+    #[test]
+    fn peak_shaving_discharges_excess_and_recharges_headroom() {
+        let s = signals(SignalSource::Constant { value: 400.0 });
+        let mut p = PeakShaving {
+            demand_target_w: 1e6,
+        };
+        assert_eq!(p.request_w(&obs(&s, 0, 1.3e6, 0.5)), -3e5);
+        assert_eq!(p.request_w(&obs(&s, 0, 0.8e6, 0.5)), 2e5);
+    }
+
+    #[test]
+    fn carbon_aware_follows_the_carbon_forecast() {
+        let tou = SignalSource::TimeOfUse {
+            periods: vec![
+                TouPeriod {
+                    start_hour: 0.0,
+                    value: 100.0,
+                },
+                TouPeriod {
+                    start_hour: 12.0,
+                    value: 600.0,
+                },
+            ],
+        };
+        let s = signals(tou);
+        let mut p = CarbonAware {
+            charge_below_g_per_kwh: 200.0,
+            discharge_above_g_per_kwh: 500.0,
+        };
+        assert_eq!(p.request_w(&obs(&s, 3, 1e6, 0.5)), 5e5);
+        assert_eq!(p.request_w(&obs(&s, 13, 1e6, 0.5)), -5e5);
+        // Never discharges more than the site demand (no export).
+        assert_eq!(p.request_w(&obs(&s, 13, 2e5, 0.5)), -2e5);
+    }
+
+    #[test]
+    fn backup_reserve_blocks_discharge_and_recharges_first() {
+        let s = signals(SignalSource::Constant { value: 900.0 });
+        let cfg = StoragePolicyConfig {
+            kind: StoragePolicyKind::CarbonAware,
+            reserve_soc: 0.4,
+            ..StoragePolicyConfig::default()
+        };
+        let mut p = cfg.build();
+        assert_eq!(p.request_w(&obs(&s, 1, 1e6, 0.6)), -5e5);
+        assert_eq!(p.request_w(&obs(&s, 1, 1e6, 0.4)), 0.0);
+        assert_eq!(p.request_w(&obs(&s, 1, 1e6, 0.3)), 5e5);
+    }
+
+    #[test]
+    fn arbitrage_auto_thresholds_from_the_forecast_mean() {
+        let cfg = GridConfig {
+            price: SignalSource::TimeOfUse {
+                periods: vec![
+                    TouPeriod {
+                        start_hour: 0.0,
+                        value: 0.05,
+                    },
+                    TouPeriod {
+                        start_hour: 12.0,
+                        value: 0.25,
+                    },
+                ],
+            },
+            ..GridConfig::default()
+        };
+        let s = GridSignals::load(&cfg, Path::new("."), &RngStreams::new(1)).expect("ok");
+        let mut p = PriceArbitrage {
+            charge_below_price: None,
+            discharge_above_price: None,
+            auto_band_fraction: 0.1,
+        };
+        assert_eq!(p.request_w(&obs(&s, 2, 1e6, 0.5)), 5e5);
+        assert_eq!(p.request_w(&obs(&s, 14, 1e6, 0.5)), -5e5);
+    }
+}

@@ -14,7 +14,7 @@
 //! from a Typical Passenger Vehicle", emission factor for diesel).
 
 use crate::battery::{Battery, BatteryConfig, BatteryFlow};
-use crate::chain::{ChainArchitecture, ChainConfig, ChainLosses, PowerChain};
+use crate::chain::{ChainArchitecture, ChainConfig, ChainLosses, LossSpace, PowerChain};
 use crate::generator::{Generator, GeneratorConfig};
 use crate::grid::{month_index, GridConfig, GridSignals};
 use crate::policy::{StorageObservation, StoragePolicy, StoragePolicyConfig};
@@ -234,6 +234,14 @@ pub struct ElectricalStep {
 }
 
 impl ElectricalStep {
+    /// Losses to be cooled in `space` in W.
+    pub fn loss_in(&self, space: LossSpace) -> f64 {
+        match space {
+            LossSpace::ElectricalRoom => self.electrical_room_loss_w,
+            LossSpace::WhiteSpace => self.white_space_loss_w,
+        }
+    }
+
     /// Supply minus demand in W (zero up to rounding): utility + renewables + generator +
     /// battery discharges - (served loads + losses + battery charges).
     pub fn balance_residual_w(&self, inputs: &ElectricalInputs) -> f64 {

@@ -378,3 +378,50 @@ fn toml_section_parses_validates_and_rejects_unknown_keys() {
         Err(PowerError::InvalidConfig(_))
     ));
 }
+
+/// A user policy issuing random requests from a named stream.
+struct RandomPolicy(sim_core::StreamRng);
+
+impl StoragePolicy for RandomPolicy {
+    fn name(&self) -> &str {
+        "random"
+    }
+    fn request_w(&mut self, o: &StorageObservation<'_>) -> f64 {
+        use rand::Rng;
+        self.0.gen_range(-3.0..3.0) * o.max_charge_w.max(o.max_discharge_w)
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// SoC stays in the window and every step balances under built-in and user policies,
+    /// random loads and random outages.
+    #[test]
+    fn soc_stays_in_window_under_any_policy(
+        kind in 0usize..5,
+        seed in 0u64..1000,
+        loads in proptest::collection::vec((0.0f64..2.5e6, 0.0f64..5e5, proptest::bool::weighted(0.95)), 50..300),
+    ) {
+        let mut cfg = full_site();
+        cfg.battery = Some(BatteryConfig { max_charge_c_rate: 2.0, max_discharge_c_rate: 2.0, ..BatteryConfig::preset(BatteryChemistry::Nmc, 500.0) });
+        cfg.storage_policy.kind = [StoragePolicyKind::Idle, StoragePolicyKind::PeakShaving, StoragePolicyKind::PriceArbitrage, StoragePolicyKind::CarbonAware, StoragePolicyKind::PeakShaving][kind];
+        cfg.storage_policy.reserve_soc = if kind == 4 { 0.5 } else { 0.0 };
+        let mut sys = system(&cfg);
+        if kind == 0 {
+            sys.set_policy(Box::new(RandomPolicy(RngStreams::new(seed).stream("test.random_policy"))));
+        }
+        for (m, (it, cooling, up)) in loads.into_iter().enumerate() {
+            let mut inp = inputs_at(m as u64 * 37);
+            inp.it_power_w = it;
+            inp.cooling_power_w = cooling;
+            inp.utility_available = up;
+            let o = sys.step(SimTime(m as u64 * MIN.0), MIN, &inp);
+            for b in [sys.battery().expect("battery"), sys.ups_battery()] {
+                let soc = b.soc();
+                proptest::prop_assert!(soc >= b.config().soc_min - 1e-9 && soc <= b.config().soc_max + 1e-9, "soc {}", soc);
+            }
+            proptest::prop_assert!(o.balance_residual_w(&inp).abs() <= 1e-6 * (o.utility_import_w + it + 1.0));
+            proptest::prop_assert!(o.utility_import_w >= 0.0 && o.unserved_w >= -1e-6);
+        }
+    }
+}
