@@ -3,30 +3,36 @@
 //! one year) is `cargo run --release -p dctwin-it --example year_run`; its numbers are in
 //! benches/README.md.
 
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use dctwin_it::{
-    Cluster, ItConfig, ItEnvironment, NodeChoice, PoissonWorkload, RowConfig, WorkloadSource,
+    Cluster, ItConfig, ItEnvironment, NodeChoice, PoissonWorkload, RowConfig, WorkloadConfig,
+    WorkloadSource,
 };
 use sim_core::{RngStreams, SimTime, StepSeries};
 use std::path::Path;
 
 /// 10,000 nodes in 313 racks of 32; Poisson jobs at `rate_per_h`, mean 4 h, 1-64 nodes.
 fn config(rate_per_h: f64) -> ItConfig {
-    let mut cfg = ItConfig::default();
-    cfg.rows = vec![RowConfig {
-        name: "hall".into(),
-        racks: 313,
-        nodes_per_rack: 32,
-        node: NodeChoice::Preset("cpu_dual_socket".into()),
-    }];
-    cfg.workload.sources = vec![WorkloadSource::Poisson(PoissonWorkload {
-        mean_rate_per_h: rate_per_h,
-        max_nodes: 64,
-        mean_runtime_h: 4.0,
-        checkpoint_interval_h: 1.0,
+    ItConfig {
+        rows: vec![RowConfig {
+            name: "hall".into(),
+            racks: 313,
+            nodes_per_rack: 32,
+            node: NodeChoice::Preset("cpu_dual_socket".into()),
+        }],
+        workload: WorkloadConfig {
+            sources: vec![WorkloadSource::Poisson(PoissonWorkload {
+                mean_rate_per_h: rate_per_h,
+                max_nodes: 64,
+                mean_runtime_h: 4.0,
+                checkpoint_interval_h: 1.0,
+                ..Default::default()
+            })],
+        },
         ..Default::default()
-    })];
-    cfg
+    }
 }
 
 fn run(cfg: &ItConfig, minutes: u64) -> u64 {

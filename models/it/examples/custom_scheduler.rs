@@ -4,7 +4,7 @@
 
 use dctwin_it::{
     Cluster, ItConfig, ItEnvironment, Job, NodeChoice, PoissonWorkload, RowConfig, Scheduler,
-    SchedulerView, WorkloadSource,
+    SchedulerView, WorkloadConfig, WorkloadSource,
 };
 use sim_core::{RngStreams, SimTime, StepSeries};
 use std::path::Path;
@@ -38,18 +38,22 @@ impl Scheduler for ShortestFirst {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut cfg = ItConfig::default();
-    cfg.rows = vec![RowConfig {
-        name: "a".into(),
-        racks: 8,
-        nodes_per_rack: 16,
-        node: NodeChoice::Preset("cpu_dual_socket".into()),
-    }];
-    cfg.workload.sources = vec![WorkloadSource::Poisson(PoissonWorkload {
-        mean_rate_per_h: 5.0,
-        max_nodes: 32,
+    let cfg = ItConfig {
+        rows: vec![RowConfig {
+            name: "a".into(),
+            racks: 8,
+            nodes_per_rack: 16,
+            node: NodeChoice::Preset("cpu_dual_socket".into()),
+        }],
+        workload: WorkloadConfig {
+            sources: vec![WorkloadSource::Poisson(PoissonWorkload {
+                mean_rate_per_h: 5.0,
+                max_nodes: 32,
+                ..Default::default()
+            })],
+        },
         ..Default::default()
-    })];
+    };
     let horizon = SimTime::from_secs(14 * 86_400);
     let streams = RngStreams::new(7);
     let inlet = vec![22.0; 8];

@@ -4,27 +4,32 @@
 //! `/usr/bin/time -v`.
 
 use dctwin_it::{
-    Cluster, ItConfig, ItEnvironment, NodeChoice, PoissonWorkload, RowConfig, WorkloadSource,
+    Cluster, ItConfig, ItEnvironment, NodeChoice, PoissonWorkload, RowConfig, WorkloadConfig,
+    WorkloadSource,
 };
 use sim_core::{RngStreams, SimTime, StepSeries};
 use std::path::Path;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut cfg = ItConfig::default();
-    cfg.rows = vec![RowConfig {
-        name: "hall".into(),
-        racks: 313,
-        nodes_per_rack: 32,
-        node: NodeChoice::Preset("cpu_dual_socket".into()),
-    }];
-    cfg.workload.sources = vec![WorkloadSource::Poisson(PoissonWorkload {
-        mean_rate_per_h: 114.0,
-        max_nodes: 64,
-        mean_runtime_h: 4.0,
-        checkpoint_interval_h: 1.0,
+    let cfg = ItConfig {
+        rows: vec![RowConfig {
+            name: "hall".into(),
+            racks: 313,
+            nodes_per_rack: 32,
+            node: NodeChoice::Preset("cpu_dual_socket".into()),
+        }],
+        workload: WorkloadConfig {
+            sources: vec![WorkloadSource::Poisson(PoissonWorkload {
+                mean_rate_per_h: 114.0,
+                max_nodes: 64,
+                mean_runtime_h: 4.0,
+                checkpoint_interval_h: 1.0,
+                ..Default::default()
+            })],
+        },
         ..Default::default()
-    })];
+    };
     let minutes = 365 * 24 * 60;
     let t0 = Instant::now();
     let mut cl = Cluster::new(
