@@ -161,14 +161,10 @@ mod tests {
     use rand::Rng;
     use sim_core::RngStreams;
 
-    /// A stand-in runner: energy = base + noise from the seed's stream, where `base` is
-    /// read from the scenario's `power.base_kwh` (so two scenarios can differ).
+    /// A stand-in runner: energy = 4 kW x run length + noise from the seed's stream, so two
+    /// scenarios of different length differ by a known amount.
     fn fake_run(s: &Scenario, seed: u64) -> Result<Summary, String> {
-        let base = s
-            .power
-            .get("base_kwh")
-            .and_then(toml::Value::as_float)
-            .unwrap_or(100.0);
+        let base = 4.0 * s.run.duration_h;
         let mut rng = RngStreams::new(seed).stream("noise");
         let noise: f64 = rng.gen_range(-5.0..5.0);
         let mut sum = Summary::default();
@@ -194,7 +190,7 @@ mod tests {
     fn a_better_scenario_is_significantly_better_with_common_random_numbers() {
         let a = Scenario::default();
         let mut b = Scenario::default();
-        b.power.insert("base_kwh".into(), toml::Value::Float(99.0));
+        b.run.duration_h -= 0.25;
         let c = compare_with(&a, &b, &replication_seeds(1, 5), fake_run, &|| ()).expect("runs");
         let e = &c.metrics[0];
         assert_eq!(e.metric, "energy_kwh");

@@ -17,28 +17,21 @@ use sim_core::{ConfigIssue, Severity, SimDuration};
 
 use crate::tomlpath::{self, KeyPath};
 
-/// The `[weather]` section, until the weather crate's config type lands: held as a raw table.
-pub type WeatherSection = toml::Table;
+/// The `[weather]` section: synthetic, EPW file or constant, selected by `source`.
+pub type WeatherSection = dctwin_models::weather::WeatherConfig;
 /// The `[it]` section: nodes, rows, workload, scheduler, failures.
 pub type ItSection = dctwin_models::it::ItConfig;
 /// The `[heat_rejection]` section: chillers, towers, dry coolers, economizers, storage.
 pub type HeatRejectionSection = dctwin_models::heat_rejection::HeatRejectionConfig;
 /// The `[cooling]` section: air path, liquid loops, plant and controls.
 pub type CoolingSection = dctwin_models::thermal::CoolingConfig;
-/// The `[power]` section, until the power crate's config type lands: held as a raw table.
-pub type PowerSection = toml::Table;
+/// The `[power]` section: power chain, storage, renewables, generator and grid signals.
+pub type PowerSection = dctwin_models::power::PowerConfig;
 
 /// A model configuration section that can check itself.
 pub trait ModelSection {
     /// Every problem with the section, paths relative to the section.
     fn issues(&self) -> Vec<ConfigIssue>;
-}
-
-impl ModelSection for toml::Table {
-    /// A raw table is checked by the model that reads it, not here.
-    fn issues(&self) -> Vec<ConfigIssue> {
-        Vec::new()
-    }
 }
 
 impl ModelSection for dctwin_models::it::ItConfig {
@@ -48,6 +41,18 @@ impl ModelSection for dctwin_models::it::ItConfig {
 }
 
 impl ModelSection for dctwin_models::heat_rejection::HeatRejectionConfig {
+    fn issues(&self) -> Vec<ConfigIssue> {
+        self.validate()
+    }
+}
+
+impl ModelSection for dctwin_models::weather::WeatherConfig {
+    fn issues(&self) -> Vec<ConfigIssue> {
+        self.validate()
+    }
+}
+
+impl ModelSection for dctwin_models::power::PowerConfig {
     fn issues(&self) -> Vec<ConfigIssue> {
         self.validate()
     }
