@@ -116,6 +116,33 @@ impl Exceedance {
     }
 }
 
+impl Exceedance {
+    /// As [`Exceedance::accumulate`] when all `racks` racks share one inlet temperature
+    /// `inlet_c` (O(1)).
+    pub fn accumulate_uniform(
+        &mut self,
+        class: AshraeClass,
+        inlet_c: f64,
+        racks: usize,
+        max_chip_c: f64,
+        chip_limit_c: f64,
+        hours: f64,
+    ) {
+        if racks > 0 {
+            if !class.recommended().contains(inlet_c) {
+                self.outside_recommended_h += hours;
+            }
+            if !class.allowable().contains(inlet_c) {
+                self.outside_allowable_h += hours;
+                self.outside_allowable_rack_h += racks as f64 * hours;
+            }
+        }
+        if max_chip_c > chip_limit_c {
+            self.chip_over_limit_h += hours;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +175,12 @@ mod tests {
         assert_eq!(e.outside_allowable_h, 0.5);
         assert_eq!(e.outside_allowable_rack_h, 1.0);
         assert_eq!(e.chip_over_limit_h, 0.25);
+        let mut u = Exceedance::default();
+        let mut g = Exceedance::default();
+        for t in [10.0, 16.0, 20.0, 30.0, 33.0] {
+            u.accumulate_uniform(AshraeClass::A1, t, 3, 80.0, 85.0, 1.0);
+            g.accumulate(AshraeClass::A1, &[t, t, t], 80.0, 85.0, 1.0);
+        }
+        assert_eq!(u, g);
     }
 }
