@@ -8,6 +8,15 @@
 //! change) and at the end of each control interval, so [`Cluster::rack_mean_power_w`] is the
 //! exact mean of a piecewise-constant power and the site's IT energy equals
 //! [`Cluster::it_energy_j`].
+//!
+//! Rack caps are enforced once per control step (as a BMC power-capping loop would, with a
+//! latency of one step): at the start of `advance_to` each capped rack gets the largest uniform
+//! dynamic-power fraction that keeps it under its cap (never below the lowest DVFS point), and
+//! a job runs at the speed of its slowest rack. A job started inside a step on a capped rack
+//! uses the rack's current fraction until the next step recomputes it.
+//!
+//! Jobs may be placed on nodes of any row; rows with different node types are not separate
+//! partitions.
 
 use crate::{
     config::{ItConfig, OnFailure},
@@ -31,7 +40,8 @@ const NONE: u32 = u32::MAX;
 /// What the site gives the IT model for one control interval.
 #[derive(Debug, Clone, Copy)]
 pub struct ItEnvironment<'a> {
-    /// Inlet air temperature of each rack, degC (from the previous control step).
+    /// Inlet air temperature of each rack, degC (from the previous control step); racks beyond
+    /// the slice's length are taken at 20 degC.
     pub rack_inlet_c: &'a [f64],
     /// Power cap of each rack, W, if the site caps racks.
     pub rack_power_cap_w: Option<&'a [f64]>,
@@ -41,7 +51,8 @@ pub struct ItEnvironment<'a> {
     pub carbon_g_per_kwh: &'a StepSeries,
     /// Electricity price, currency/kWh (full series).
     pub price_per_kwh: &'a StepSeries,
-    /// Is utility (or battery) power reaching the IT?
+    /// Is utility (or battery) power reaching the IT? Turning it false has the effect of
+    /// [`Cluster::power_lost`] at the start of the interval.
     pub power_available: bool,
 }
 
@@ -779,6 +790,10 @@ impl Cluster {
     fn apply_environment(&mut self, env: &ItEnvironment<'_>) -> bool {
         let t = self.now;
         let mut changed = false;
+        if !env.power_available && self.powered {
+            // power gone without an explicit `power_lost` call: same consequences
+            self.power_lost(t);
+        }
         if env.power_available != self.powered {
             for r in 0..self.racks.len() {
                 self.touch_rack(r, t);
@@ -1021,9 +1036,9 @@ impl Cluster {
             0.0
         };
         let elapsed_s = self.now.as_secs_f64();
-        let busy_node_s = self.busy_node_s
-            + f64::from(self.busy_nodes)
-                * (self.now.saturating_since(self.busy_since)).as_secs_f64();
+        let open_s = self.now.saturating_since(self.busy_since).as_secs_f64();
+        let busy_node_s = self.busy_node_s + f64::from(self.busy_nodes) * open_s;
+        let busy_gpu_s = self.busy_gpu_s + self.busy_gpus as f64 * open_s;
         ItStats {
             submitted: self.submitted,
             completed: self.completed,
@@ -1044,7 +1059,7 @@ impl Cluster {
                 0.0
             },
             node_hours: busy_node_s / 3600.0,
-            gpu_hours: self.busy_gpu_s / 3600.0,
+            gpu_hours: busy_gpu_s / 3600.0,
             utilisation: if elapsed_s > 0.0 {
                 busy_node_s / (elapsed_s * f64::from(self.node_count()))
             } else {
@@ -1363,6 +1378,21 @@ mod tests {
         // restarted at 2000 s with 3000 s of work left
         assert_eq!(cl.st[0].last, SimTime::from_secs(5000));
         assert_eq!(cl.stats().completed, 1);
+        // the environment alone (no power_lost call) has the same effect
+        let mut c2 = Cluster::with_jobs(
+            &c,
+            vec![cl.jobs()[0].clone()],
+            &RngStreams::new(1),
+            Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+        )
+        .unwrap();
+        let mut env = Env::new(1);
+        c2.advance_to(SimTime::from_secs(1000), &env.get());
+        env.power = false;
+        c2.advance_to(SimTime::from_secs(2000), &env.get());
+        assert_eq!(c2.rack_mean_power_w()[0], 0.0);
+        assert_eq!((c2.stats().queued, c2.running_len()), (1, 0));
+        assert!((c2.stats().work_lost_node_h - 800.0 / 3600.0).abs() < 1e-9);
     }
 
     #[test]
@@ -1449,11 +1479,19 @@ mod tests {
             cl.stats()
         };
         let big = run(1250, 1);
+        eprintln!(
+            "10,000 accelerators: {:.1} h between interruptions",
+            big.mean_interruption_interval_h
+        );
         assert!(
             (big.mean_interruption_interval_h / 24.0 - 1.0).abs() < 0.2,
             "{big:?}"
         );
         let small = run(125, 10);
+        eprintln!(
+            "1,000 accelerators: {:.1} h between interruptions",
+            small.mean_interruption_interval_h
+        );
         assert!(
             (small.mean_interruption_interval_h / 168.0 - 1.0).abs() < 0.2,
             "{small:?}"
