@@ -433,7 +433,7 @@ pub struct RejectionStep {
     pub condenser_pump_power_w: f64,
     /// Make-up water over the step (evaporation + drift + blowdown), kg.
     pub water_use_kg: f64,
-    /// Load not met, W.
+    /// Load not met, W (includes any tank charge the plant could not make).
     pub unmet_load_w: f64,
     /// Chillers running.
     pub chillers_running: u32,
@@ -637,6 +637,10 @@ impl HeatRejectionPlant {
 
     /// One step of the plant.
     pub fn step(&mut self, req: &RejectionRequest) -> RejectionStep {
+        let req = &RejectionRequest {
+            dt_s: req.dt_s.max(0.0),
+            ..*req
+        };
         let cp = if self.cfg.kind.is_air_side() {
             CP_AIR_J_KG_K
         } else {
@@ -764,16 +768,25 @@ impl HeatRejectionPlant {
             let n_on = (((load_w - q_hx(guess)).max(0.0) / cap1).ceil() as u32)
                 .max(1)
                 .min(n_ch);
-            let m_cw = n_on as f64 * self.condenser_kg_s_per_chiller;
-            let flow = m_hx + m_cw;
-            let pump = self.pump_w(flow);
-            let heat_of = |t: f64| {
-                let h = q_hx(t);
-                h + self.chiller.run(load_w - h, sp, t, n_on).condenser_heat_w + pump
+            let solve = |n_on: u32| {
+                let flow = m_hx + n_on as f64 * self.condenser_kg_s_per_chiller;
+                let pump = self.pump_w(flow);
+                let heat_of = |t: f64| {
+                    let h = q_hx(t);
+                    h + self.chiller.run(load_w - h, sp, t, n_on).condenser_heat_w + pump
+                };
+                let st = self.solve_loop(tower, 1.0, n_tw, flow, wb, guess, &heat_of);
+                let h = q_hx(st.leaving_c);
+                let ch = self.chiller.run(load_w - h, sp, st.leaving_c, n_on);
+                (st, h, ch, flow, pump)
             };
-            let st = self.solve_loop(tower, 1.0, n_tw, flow, wb, guess, &heat_of);
-            let h = q_hx(st.leaving_c);
-            let ch = self.chiller.run(load_w - h, sp, st.leaving_c, n_on);
+            // Stage up while the running chillers fall short at the converged condenser water.
+            let mut n_on = n_on;
+            let (mut st, mut h, mut ch, mut flow, mut pump) = solve(n_on);
+            while ch.unmet_w > 1e-9 * load_w && n_on < n_ch {
+                n_on += 1;
+                (st, h, ch, flow, pump) = solve(n_on);
+            }
             let mode = if ch.cooling_w <= 0.0 {
                 CoolingMode::Free
             } else if h > 0.0 {
@@ -807,12 +820,22 @@ impl HeatRejectionPlant {
                 ..RejectionStep::empty(CoolingMode::Mechanical, sp)
             };
         }
-        let m_cw = n_on as f64 * self.condenser_kg_s_per_chiller;
-        let pump = self.pump_w(m_cw);
-        let heat_of = |t: f64| self.chiller.run(load_w, sp, t, n_on).condenser_heat_w + pump;
-        let speed = self.speed_for(tower, n_tw, m_cw, wb, target, heat_of(target));
-        let st = self.solve_loop(tower, speed, n_tw, m_cw, wb, target, &heat_of);
-        let ch = self.chiller.run(load_w, sp, st.leaving_c, n_on);
+        let solve = |n_on: u32| {
+            let m_cw = n_on as f64 * self.condenser_kg_s_per_chiller;
+            let pump = self.pump_w(m_cw);
+            let heat_of = |t: f64| self.chiller.run(load_w, sp, t, n_on).condenser_heat_w + pump;
+            let speed = self.speed_for(tower, n_tw, m_cw, wb, target, heat_of(target));
+            let st = self.solve_loop(tower, speed, n_tw, m_cw, wb, target, &heat_of);
+            let ch = self.chiller.run(load_w, sp, st.leaving_c, n_on);
+            (st, ch, m_cw, pump)
+        };
+        // Stage up while the running chillers fall short at the converged condenser water.
+        let mut n_on = n_on;
+        let (mut st, mut ch, mut m_cw, mut pump) = solve(n_on);
+        while ch.unmet_w > 1e-9 * load_w && n_on < n_ch {
+            n_on += 1;
+            (st, ch, m_cw, pump) = solve(n_on);
+        }
         let mut out = RejectionStep {
             cooling_delivered_w: ch.cooling_w,
             chiller_power_w: ch.power_w,
@@ -1205,5 +1228,63 @@ mod tests {
         assert!(w
             .iter()
             .any(|i| i.path == "chiller_count" && i.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn deterministic_and_monotonic() {
+        for kind in ALL {
+            let mut a = plant(kind);
+            let mut b = plant(kind);
+            let (mut last_power, mut last_running) = (0.0, 0);
+            for i in 0..20 {
+                let load = 2e5 + i as f64 * 2e5;
+                let r = if kind.is_air_side() {
+                    let mut r = req(load, 24.0, 36.0, 30.0, 20.0);
+                    r.flow_kg_s = load / (CP_AIR_J_KG_K * 12.0);
+                    r
+                } else {
+                    req(load, 12.0, 18.0, 30.0, 22.0)
+                };
+                let (sa, sb) = (a.step(&r), b.step(&r));
+                assert_eq!(sa.total_power_w().to_bits(), sb.total_power_w().to_bits());
+                assert_eq!(sa.heat_rejected_w.to_bits(), sb.heat_rejected_w.to_bits());
+                // More load never costs less power while the same number of chillers runs
+                // (staging one more can lower power: the cited EIRFPLR favours part load).
+                if sa.chillers_running == last_running {
+                    assert!(
+                        sa.total_power_w() >= last_power - 1e-6,
+                        "{kind:?} at {load}"
+                    );
+                }
+                last_power = sa.total_power_w();
+                last_running = sa.chillers_running;
+            }
+        }
+    }
+
+    #[test]
+    fn mechanical_power_rises_with_wet_bulb() {
+        let mut p = plant(PlantKind::ChillerTower);
+        let (mut last, mut last_running) = (0.0, 0);
+        for i in 0..30 {
+            let wb = i as f64;
+            let s = p.step(&req(4e6, 10.0, 16.0, wb + 6.0, wb));
+            assert!(
+                s.chillers_running != last_running
+                    || s.chiller_power_w + s.tower_fan_power_w >= last - 1e-6,
+                "wb {wb}: chillers {} W, fans {} W, condenser water {} C, {} running, last {last}",
+                s.chiller_power_w,
+                s.tower_fan_power_w,
+                s.condenser_water_c,
+                s.chillers_running
+            );
+            assert!(s.condenser_water_c >= wb);
+            assert!(
+                s.unmet_load_w < 1e-6,
+                "the third chiller stages on before load is unmet"
+            );
+            last = s.chiller_power_w + s.tower_fan_power_w;
+            last_running = s.chillers_running;
+        }
     }
 }
