@@ -31,7 +31,7 @@ pub use curves::{EfficiencyCurve, PsuEfficiencyCurve, UpsEfficiencyCurve};
 pub use generator::{Generator, GeneratorConfig};
 pub use grid::{GridConfig, GridError, GridSignals, SignalSource};
 pub use policy::{StorageObservation, StoragePolicy, StoragePolicyConfig, StoragePolicyKind};
-pub use renewables::{PvArray, PvConfig, WindConfig, WindTurbine};
+pub use renewables::{PvArray, PvConfig, Transposition, WindConfig, WindTurbine};
 pub use system::{
     ElectricalInputs, ElectricalStep, ElectricalSystem, ElectricalTotals, PowerConfig, PowerError,
 };

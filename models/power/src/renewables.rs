@@ -1,10 +1,10 @@
 //! On-site renewables: a PVWatts-style photovoltaic array and wind turbines.
 //!
 //! PV (A. P. Dobos, "PVWatts Version 5 Manual", NREL/TP-6A20-62641, 2014):
-//! - plane-of-array irradiance by the isotropic-sky (Liu-Jordan) transposition,
-//!   `POA = DNI cos(AOI) + DHI (1 + cos β)/2 + GHI ρ (1 - cos β)/2`, with
-//!   `cos AOI = cos Z cos β + sin Z sin β cos(γ_s - γ)` (Duffie & Beckman, Solar Engineering of
-//!   Thermal Processes, 4th ed., 2013, eqs. 1.6.3 and 2.15.1);
+//! - plane-of-array irradiance by the transposition models of `dctwin_weather::solar`:
+//!   isotropic sky (Liu-Jordan), `POA = DNI cos(AOI) + DHI (1 + cos β)/2 + GHI ρ (1 - cos β)/2`
+//!   (Duffie & Beckman, Solar Engineering of Thermal Processes, 4th ed., 2013, eq. 2.15.1), or
+//!   the anisotropic Hay-Davies model (Duffie & Beckman eq. 2.16.4, the default);
 //! - cell temperature by the Sandia model (D. L. King, W. E. Boyson, J. A. Kratochvil,
 //!   "Photovoltaic Array Performance Model", SAND2004-3535, 2004, eqs. 11-12):
 //!   `T_m = E exp(a + b WS) + T_a`, `T_c = T_m + E/1000 ΔT`;
@@ -16,6 +16,7 @@
 //! `v_hub = v_ref (h_hub / h_ref)^α` (α = 1/7 for open terrain; IEC 61400-1 uses 0.2 for its
 //! normal wind profile).
 
+use dctwin_weather::solar::{self, SunPosition, SurfaceOrientation};
 use serde::{Deserialize, Serialize};
 use sim_core::validate::{check_positive, check_range};
 use sim_core::ConfigIssue;
@@ -70,6 +71,8 @@ pub struct PvConfig {
     pub albedo: f64,
     /// Mounting for the cell-temperature model. Default "open_rack_glass_polymer".
     pub mounting: PvMounting,
+    /// Transposition model: "isotropic" or "hay_davies". Default "hay_davies".
+    pub transposition: Transposition,
 }
 
 impl Default for PvConfig {
@@ -84,6 +87,7 @@ impl Default for PvConfig {
             azimuth_deg: 180.0,
             albedo: 0.2,
             mounting: PvMounting::OpenRackGlassPolymer,
+            transposition: Transposition::HayDavies,
         }
     }
 }
@@ -138,31 +142,47 @@ impl PvConfig {
     }
 }
 
-/// Isotropic-sky (Liu-Jordan) plane-of-array irradiance in W/m² from global horizontal, direct
-/// normal and diffuse horizontal irradiance and the sun position (zenith, azimuth clockwise from
-/// north, degrees) for a surface of tilt `tilt_deg` and azimuth `surface_azimuth_deg`.
+/// Plane-of-array transposition model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Transposition {
+    /// Isotropic sky (Liu-Jordan).
+    Isotropic,
+    /// Hay-Davies (circumsolar diffuse treated as beam).
+    #[default]
+    HayDavies,
+}
+
+/// Plane-of-array irradiance in W/m² from global horizontal, direct normal and diffuse
+/// horizontal irradiance, the sun position (zenith, azimuth clockwise from north, degrees) and
+/// the day of year (1 = 1 January; used by Hay-Davies for the extraterrestrial irradiance).
 #[allow(clippy::too_many_arguments)]
-pub fn poa_isotropic_w_m2(
+pub fn poa_w_m2(
+    model: Transposition,
+    surface: &SurfaceOrientation,
     ghi_w_m2: f64,
     dni_w_m2: f64,
     dhi_w_m2: f64,
     sun_zenith_deg: f64,
     sun_azimuth_deg: f64,
-    tilt_deg: f64,
-    surface_azimuth_deg: f64,
-    albedo: f64,
+    day_of_year: f64,
 ) -> f64 {
-    let (z, beta) = (sun_zenith_deg.to_radians(), tilt_deg.to_radians());
-    let cos_aoi = z.cos() * beta.cos()
-        + z.sin() * beta.sin() * (sun_azimuth_deg - surface_azimuth_deg).to_radians().cos();
-    let beam = if sun_zenith_deg < 90.0 {
-        dni_w_m2.max(0.0) * cos_aoi.max(0.0)
-    } else {
-        0.0
+    // Only zenith and azimuth enter the transposition.
+    let sun = SunPosition {
+        zenith_deg: sun_zenith_deg,
+        azimuth_deg: sun_azimuth_deg,
+        declination_deg: 0.0,
+        hour_angle_deg: 0.0,
+        equation_of_time_min: 0.0,
     };
-    let sky = dhi_w_m2.max(0.0) * (1.0 + beta.cos()) / 2.0;
-    let ground = ghi_w_m2.max(0.0) * albedo * (1.0 - beta.cos()) / 2.0;
-    beam + sky + ground
+    let (g, b, d) = (ghi_w_m2.max(0.0), dni_w_m2.max(0.0), dhi_w_m2.max(0.0));
+    match model {
+        Transposition::Isotropic => solar::plane_of_array_w_m2(&sun, surface, g, b, d),
+        Transposition::HayDavies => {
+            solar::plane_of_array_hay_davies_w_m2(&sun, surface, g, b, d, day_of_year)
+        }
+    }
+    .max(0.0)
 }
 
 /// A PV array with its inverter.
@@ -194,7 +214,7 @@ impl PvArray {
         &self.cfg
     }
 
-    /// Plane-of-array irradiance for this array's orientation (isotropic sky).
+    /// Plane-of-array irradiance for this array's orientation and transposition model.
     pub fn poa_w_m2(
         &self,
         ghi_w_m2: f64,
@@ -202,16 +222,22 @@ impl PvArray {
         dhi_w_m2: f64,
         sun_zenith_deg: f64,
         sun_azimuth_deg: f64,
+        day_of_year: f64,
     ) -> f64 {
-        poa_isotropic_w_m2(
+        let surface = SurfaceOrientation {
+            tilt_deg: self.cfg.tilt_deg,
+            azimuth_deg: self.cfg.azimuth_deg,
+            albedo: self.cfg.albedo,
+        };
+        poa_w_m2(
+            self.cfg.transposition,
+            &surface,
             ghi_w_m2,
             dni_w_m2,
             dhi_w_m2,
             sun_zenith_deg,
             sun_azimuth_deg,
-            self.cfg.tilt_deg,
-            self.cfg.azimuth_deg,
-            self.cfg.albedo,
+            day_of_year,
         )
     }
 
@@ -375,18 +401,65 @@ mod tests {
         // Horizontal surface: POA = GHI when GHI = DNI cos Z + DHI.
         let z: f64 = 30.0;
         let ghi = 800.0 * z.to_radians().cos() + 100.0;
-        let poa = poa_isotropic_w_m2(ghi, 800.0, 100.0, z, 180.0, 0.0, 180.0, 0.2);
+        let flat = SurfaceOrientation {
+            tilt_deg: 0.0,
+            azimuth_deg: 180.0,
+            albedo: 0.2,
+        };
+        let facing = SurfaceOrientation {
+            tilt_deg: 30.0,
+            azimuth_deg: 180.0,
+            albedo: 0.2,
+        };
+        let poa = poa_w_m2(
+            Transposition::Isotropic,
+            &flat,
+            ghi,
+            800.0,
+            100.0,
+            z,
+            180.0,
+            172.0,
+        );
         assert!((poa - ghi).abs() < 1e-9);
         // Surface facing the sun (tilt = zenith, same azimuth): beam at normal incidence.
         // Hand value: 800 + 100 (1 + cos30)/2 + ghi 0.2 (1 - cos30)/2
         //           = 800 + 93.301 + 792.82 * 0.2 * 0.066987 = 903.923 W/m².
-        let poa = poa_isotropic_w_m2(ghi, 800.0, 100.0, z, 180.0, 30.0, 180.0, 0.2);
+        let poa = poa_w_m2(
+            Transposition::Isotropic,
+            &facing,
+            ghi,
+            800.0,
+            100.0,
+            z,
+            180.0,
+            172.0,
+        );
         assert!((poa - 903.923).abs() < 0.01, "{poa}");
         // Sun below the horizon: no beam.
-        assert_eq!(
-            poa_isotropic_w_m2(0.0, 500.0, 0.0, 95.0, 180.0, 30.0, 180.0, 0.2),
-            0.0
+        let night = poa_w_m2(
+            Transposition::Isotropic,
+            &facing,
+            0.0,
+            500.0,
+            0.0,
+            95.0,
+            180.0,
+            172.0,
         );
+        assert_eq!(night, 0.0);
+        // Hay-Davies moves circumsolar diffuse into the beam: more POA on a sun-facing surface.
+        let hd = poa_w_m2(
+            Transposition::HayDavies,
+            &facing,
+            ghi,
+            800.0,
+            100.0,
+            z,
+            180.0,
+            172.0,
+        );
+        assert!(hd > 903.923 && hd < 1000.0, "{hd}");
     }
 
     #[test]

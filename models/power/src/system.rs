@@ -149,6 +149,21 @@ pub struct ElectricalInputs {
     pub utility_available: bool,
 }
 
+impl ElectricalInputs {
+    /// These inputs with the weather-derived fields (irradiance, sun angles, dry bulb, wind)
+    /// taken from `w`.
+    pub fn with_weather(mut self, w: &dctwin_weather::WeatherSample) -> Self {
+        self.ghi_w_m2 = w.ghi_w_m2;
+        self.dni_w_m2 = w.dni_w_m2;
+        self.dhi_w_m2 = w.dhi_w_m2;
+        self.sun_zenith_deg = w.sun_zenith_deg;
+        self.sun_azimuth_deg = w.sun_azimuth_deg;
+        self.air_temp_c = w.dry_bulb_c;
+        self.wind_speed_m_s = w.wind_speed_m_s;
+        self
+    }
+}
+
 impl Default for ElectricalInputs {
     fn default() -> Self {
         ElectricalInputs {
@@ -552,6 +567,8 @@ impl ElectricalSystem {
         let demand = l.central_input_w + ups.charge_w + facility;
         // Renewables.
         let pv_avail = if self.pv.config().dc_capacity_w > 0.0 {
+            // Day of year on the run's 365-day calendar (1 = 1 January).
+            let day_of_year = ((now.0 / 86_400_000_000) % 365 + 1) as f64;
             let poa = inputs.poa_w_m2.unwrap_or_else(|| {
                 self.pv.poa_w_m2(
                     inputs.ghi_w_m2,
@@ -559,6 +576,7 @@ impl ElectricalSystem {
                     inputs.dhi_w_m2,
                     inputs.sun_zenith_deg,
                     inputs.sun_azimuth_deg,
+                    day_of_year,
                 )
             });
             self.pv
