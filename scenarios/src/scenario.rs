@@ -584,10 +584,14 @@ pub fn load_scenario(file: &Path, overrides: &[Override]) -> Result<LoadedScenar
     if let Some(s) = &scenario {
         raw_issues.extend(s.validate());
     }
-    let issues: Vec<ScenarioIssue> = raw_issues
+    let mut issues: Vec<ScenarioIssue> = raw_issues
         .into_iter()
         .map(|i| locate(i, file, &sources, overrides))
         .collect();
+    // Errors first, then by file and line, so the report reads top to bottom.
+    issues.sort_by(|a, b| {
+        (b.severity, &a.file, a.line, &a.path).cmp(&(a.severity, &b.file, b.line, &b.path))
+    });
     let has_error = issues.iter().any(|i| i.severity == Severity::Error);
     match scenario {
         Some(scenario) if !has_error => Ok(LoadedScenario {
