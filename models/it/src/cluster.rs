@@ -458,6 +458,15 @@ impl Cluster {
         &self.rack_mean_w
     }
 
+    /// Each row's exact mean power over the last `advance_to` interval (sum of its racks), W.
+    pub fn row_mean_power_w(&self) -> Vec<f64> {
+        let mut rows = vec![0.0; self.row_names.len()];
+        for (info, p) in self.racks.iter().zip(&self.rack_mean_w) {
+            rows[info.row] += p;
+        }
+        rows
+    }
+
     /// IT energy from time 0 to the end of the last `advance_to`, J.
     pub fn it_energy_j(&self) -> f64 {
         self.it_energy.value()
@@ -1418,6 +1427,9 @@ mod tests {
         let run = |deferral| {
             let mut c = cfg(1, 32, "cpu_dual_socket");
             c.scheduler.deferral = deferral;
+            if deferral == Deferral::Price {
+                c.scheduler.deferral_step_h = 1.0;
+            }
             let mut cl = Cluster::with_jobs(
                 &c,
                 jobs.clone(),
@@ -1427,6 +1439,13 @@ mod tests {
             .unwrap();
             let mut env = Env::new(1);
             env.carbon = carbon.clone();
+            // price: cheap only from 18:00 to 24:00
+            env.price = StepSeries::new(vec![
+                (SimTime::ZERO, 0.3),
+                (SimTime::from_secs(18 * 3600), 0.1),
+            ])
+            .unwrap()
+            .periodic(SimDuration::from_hours(24));
             let mut grams = 0.0;
             for m in 1..=(36 * 60) {
                 let t0 = SimTime::from_secs((m - 1) * 60);
@@ -1518,6 +1537,7 @@ mod tests {
         assert!(p[2] > p[1] && p[0] > p[1], "{p:?}");
         let spec = NodeSpec::gpu_8x_h100();
         assert!((p[0] - p[1] - 2.0 * (spec.fan_w(30.0) - spec.fan_w(24.0))).abs() < 1e-9);
+        assert!((cl.row_mean_power_w()[0] - p.iter().sum::<f64>()).abs() < 1e-9);
     }
 
     #[test]

@@ -158,6 +158,21 @@ impl ItConfig {
                     "0 nodes: expected at least 1",
                 ));
             }
+            if r.nodes_per_rack > 96 {
+                v.push(ConfigIssue::warning(
+                    format!("{p}.nodes_per_rack"),
+                    format!("{} nodes in one rack is unusually dense (a 42U rack holds up to about 80-96 half-width nodes)", r.nodes_per_rack),
+                ));
+            }
+            if self.rows[..i].iter().any(|o| o.name == r.name) {
+                v.push(ConfigIssue::warning(
+                    format!("{p}.name"),
+                    format!(
+                        "row name `{}` is used twice: outputs by row will be ambiguous",
+                        r.name
+                    ),
+                ));
+            }
             match &r.node {
                 NodeChoice::Preset(name) => {
                     if NodeSpec::preset(name).is_none() {

@@ -3,7 +3,7 @@
 //!
 //! Power of a powered, working node (server input power, which is also its heat):
 //!
-//! `P = other_w + cpu_idle_w + (cpu_max_w - cpu_idle_w) f(u_cpu) * c
+//! `P = other_w + cpu_idle_w + ((cpu_max_w - cpu_idle_w) f(u_cpu) + other_load_w u_cpu) * c
 //!      + gpus * (gpu_idle_w + (gpu_max_w - gpu_idle_w) f(u_gpu) * c) + P_fan(T_inlet)`
 //!
 //! where `f` is the utilisation curve ([`UtilisationCurve`]: linear, power law or a
@@ -142,6 +142,9 @@ pub struct NodeSpec {
     pub gpu_curve: UtilisationCurve,
     /// Fixed power of memory, NICs, storage, switches and PSU standby, W. Default 30 W.
     pub other_w: f64,
+    /// Load-dependent part of memory/NIC power, W at full CPU utilisation, linear in CPU
+    /// utilisation (capped with the dynamic power). Default 0 W.
+    pub other_load_w: f64,
     /// Fan power at full fan speed, W. Default 40 W.
     pub fan_max_w: f64,
     /// Fan speed as a fraction of full speed at cool inlet, 0..1. Default 0.6.
@@ -176,6 +179,7 @@ impl NodeSpec {
             gpu_max_w: 0.0,
             gpu_curve: UtilisationCurve::Linear,
             other_w: 30.0,
+            other_load_w: 0.0,
             fan_max_w: 40.0,
             fan_nominal_speed_frac: 0.6,
             fan_ramp_start_c: 25.0,
@@ -198,6 +202,7 @@ impl NodeSpec {
             gpu_max_w: 700.0,
             gpu_curve: UtilisationCurve::Linear,
             other_w: 2000.0,
+            other_load_w: 0.0,
             fan_max_w: 1700.0,
             fan_nominal_speed_frac: 0.6,
             fan_ramp_start_c: 25.0,
@@ -222,6 +227,7 @@ impl NodeSpec {
     /// Dynamic power at utilisations `cpu_util`, `gpu_util` without a cap, W.
     pub fn dynamic_w(&self, cpu_util: f64, gpu_util: f64) -> f64 {
         (self.cpu_max_w - self.cpu_idle_w) * self.cpu_curve.eval(cpu_util)
+            + self.other_load_w * cpu_util.clamp(0.0, 1.0)
             + f64::from(self.gpus)
                 * (self.gpu_max_w - self.gpu_idle_w)
                 * self.gpu_curve.eval(gpu_util)
@@ -261,6 +267,7 @@ impl NodeSpec {
             ("gpu_idle_w", self.gpu_idle_w),
             ("gpu_max_w", self.gpu_max_w),
             ("other_w", self.other_w),
+            ("other_load_w", self.other_load_w),
             ("fan_max_w", self.fan_max_w),
         ] {
             check_range(&mut v, k, x, 0.0, 1e6, "W");
@@ -280,6 +287,15 @@ impl NodeSpec {
                 format!(
                     "{} W is below gpu_idle_w = {} W: maximum power must be at least idle power",
                     self.gpu_max_w, self.gpu_idle_w
+                ),
+            ));
+        }
+        if self.fan_ramp_start_c < 15.0 {
+            v.push(ConfigIssue::warning(
+                "fan_ramp_start_c",
+                format!(
+                    "{} degC is below the ASHRAE recommended inlet range (18-27 degC): fans would ramp at normal inlets",
+                    self.fan_ramp_start_c
                 ),
             ));
         }
