@@ -12,6 +12,29 @@
 //!   white space, so that the thermal side can cool it.
 //! - "IT energy" for PUE is metered at [`MeteringBoundary`] (UPS output, PDU output or server
 //!   input).
+//!
+//! ```
+//! use dctwin_power::{ElectricalInputs, ElectricalSystem, GridSignals, PowerConfig};
+//! use sim_core::{RngStreams, SimDuration, SimTime};
+//!
+//! let cfg: PowerConfig = toml::from_str(r#"
+//!     [chain]
+//!     architecture = "ac_ups"
+//!     [battery]
+//!     capacity_kwh = 4000.0
+//!     [storage_policy]
+//!     kind = "peak_shaving"
+//!     demand_target_w = 1.5e6
+//! "#).expect("valid TOML");
+//! assert!(cfg.validate().is_empty());
+//! let signals = GridSignals::load(&cfg.grid, std::path::Path::new("."), &RngStreams::new(1))
+//!     .expect("signals");
+//! let mut sys = ElectricalSystem::new(&cfg, signals).expect("valid");
+//! let inputs = ElectricalInputs { it_power_w: 1.0e6, cooling_power_w: 2.0e5, ..Default::default() };
+//! let step = sys.step(SimTime::ZERO, SimDuration::from_secs(60), &inputs);
+//! assert!(step.utility_import_w > 1.2e6 && step.unserved_it_w == 0.0);
+//! assert!(step.balance_residual_w(&inputs).abs() < 1e-6);
+//! ```
 
 pub mod battery;
 pub mod chain;

@@ -461,6 +461,25 @@ impl ElectricalSystem {
         self.month_peak_w
     }
 
+    /// Seconds the UPS battery (or rack BBUs) can still carry the critical load of `inputs` on
+    /// its own (for scheduling a threshold event on an outage), infinity at zero load.
+    pub fn ride_through_s(&self, inputs: &ElectricalInputs) -> f64 {
+        let l = self
+            .chain
+            .evaluate(inputs.it_power_w, inputs.ups_fed_mechanical_w);
+        let critical_w = if self.rack_bbu {
+            inputs.it_power_w.max(0.0)
+        } else {
+            l.ups_output_w
+        };
+        let (need_w, _) = self
+            .chain
+            .converter_curve()
+            .input_for_output(critical_w, self.chain.converter_capacity_w());
+        let need_w = need_w.min(self.ups_battery.max_discharge_w());
+        self.ups_battery.time_to_empty_s(need_w)
+    }
+
     /// Close the open demand interval and month (call once at the end of the run).
     pub fn finish(&mut self) -> &ElectricalTotals {
         if self.interval_elapsed_s > 0.0 {

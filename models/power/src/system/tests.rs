@@ -162,8 +162,15 @@ fn outage_shorter_than_ride_through_serves_all_it() {
 #[test]
 fn longer_outage_without_generator_drops_it_after_the_battery_empties() {
     let (mut sys, inp) = constant_site(1.0e6, false);
+    let ride_s = sys.ride_through_s(&inp);
     let (unserved, first) = run_outage(&mut sys, &inp, 60);
+    let predicted_min = ride_s / 60.0;
     let first = first.expect("IT must drop");
+    // The threshold prediction for the runner agrees with the stepped result to a step.
+    assert!(
+        (first as f64 - predicted_min.floor()).abs() <= 1.0,
+        "{first} vs {predicted_min}"
+    );
     assert!(
         (20..=30).contains(&first),
         "battery emptied after {first} min"
