@@ -1541,6 +1541,40 @@ mod tests {
     }
 
     #[test]
+    fn shipped_swf_trace_replays_to_completion() {
+        // 18 replayable jobs of tests/data/synthetic.swf on 16 nodes of 4 processors: the
+        // largest (64 processors) needs all 16 nodes; every job completes exactly once and
+        // the node-hours delivered equal the trace's sum of nodes x run time.
+        let mut c = cfg(2, 8, "cpu_dual_socket");
+        c.workload = WorkloadConfig {
+            sources: vec![WorkloadSource::Swf(crate::workload::TraceWorkload {
+                path: "tests/data/synthetic.swf".into(),
+                procs_per_node: 4,
+                offset_s: 0.0,
+            })],
+        };
+        let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut cl =
+            Cluster::new(&c, base, &RngStreams::new(1), SimTime::from_secs(86_400)).unwrap();
+        let env = Env::new(2);
+        run_minutes(&mut cl, &env, 24 * 60);
+        let s = cl.stats();
+        assert_eq!((s.submitted, s.completed), (18, 18));
+        let expected_h: f64 = cl
+            .jobs()
+            .iter()
+            .map(|j| f64::from(j.nodes) * j.work_s)
+            .sum::<f64>()
+            / 3600.0;
+        assert!(
+            (s.node_hours - expected_h).abs() < 1e-6,
+            "{} vs {expected_h}",
+            s.node_hours
+        );
+        check_conservation(&cl);
+    }
+
+    #[test]
     fn power_capped_admission_holds_it_power_under_limit() {
         let mut c = cfg(1, 8, "gpu_8x_h100");
         c.scheduler.power_capped_admission = true;
