@@ -87,7 +87,7 @@ pub enum LossSpace {
 /// Medium-voltage transformer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct TransformerConfig {
+pub struct Transformer {
     /// Rated apparent power in VA. Default 3,000,000 (3 MVA).
     pub rated_power_va: f64,
     /// Power factor of the load, used to turn real power into apparent power (-). Default 0.95.
@@ -100,9 +100,9 @@ pub struct TransformerConfig {
     pub full_load_loss_w: f64,
 }
 
-impl Default for TransformerConfig {
+impl Default for Transformer {
     fn default() -> Self {
-        TransformerConfig {
+        Transformer {
             rated_power_va: 3.0e6,
             power_factor: 0.95,
             no_load_loss_w: 3_500.0,
@@ -111,7 +111,7 @@ impl Default for TransformerConfig {
     }
 }
 
-impl TransformerConfig {
+impl Transformer {
     /// Loss in W when the secondary delivers `output_w` of real power.
     pub fn loss_w(&self, output_w: f64) -> f64 {
         let frac = output_w.abs() / (self.rated_power_va * self.power_factor);
@@ -222,7 +222,7 @@ pub fn rack_power_shelf_curve() -> EfficiencyCurve {
 /// PDU / distribution losses (cables, breakers and, for AC, the PDU transformer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct PduConfig {
+pub struct Pdu {
     /// Total rated output of all PDUs in W. Default 2,000,000 W.
     pub rated_power_w: f64,
     /// Load-independent loss in W (PDU transformers' core loss, monitoring). Default 2,000 W.
@@ -231,9 +231,9 @@ pub struct PduConfig {
     pub full_load_loss_w: f64,
 }
 
-impl Default for PduConfig {
+impl Default for Pdu {
     fn default() -> Self {
-        PduConfig {
+        Pdu {
             rated_power_w: 2.0e6,
             no_load_loss_w: 2_000.0,
             full_load_loss_w: 20_000.0,
@@ -274,7 +274,7 @@ pub struct ChainConfig {
     /// "server_input".
     pub metering_boundary: MeteringBoundary,
     /// Utility transformer.
-    pub transformer: TransformerConfig,
+    pub transformer: Transformer,
     /// Central converter stage: the UPS (`ac_ups`), the HVDC rectifier (`hvdc`) or the rack
     /// power shelves (`rack_power_shelf`).
     pub converter: ConverterStageConfig,
@@ -282,7 +282,7 @@ pub struct ChainConfig {
     /// (240 / bus)^2 for the same conductors. Default 240.
     pub hvdc_bus_voltage_v: f64,
     /// PDU / distribution.
-    pub pdu: PduConfig,
+    pub pdu: Pdu,
     /// Server PSUs (not used by `rack_power_shelf`).
     pub psu: PsuConfig,
 }
@@ -292,10 +292,10 @@ impl Default for ChainConfig {
         ChainConfig {
             architecture: ChainArchitecture::AcUps,
             metering_boundary: MeteringBoundary::ServerInput,
-            transformer: TransformerConfig::default(),
+            transformer: Transformer::default(),
             converter: ConverterStageConfig::default(),
             hvdc_bus_voltage_v: 240.0,
-            pdu: PduConfig::default(),
+            pdu: Pdu::default(),
             psu: PsuConfig::default(),
         }
     }
@@ -526,7 +526,7 @@ mod tests {
     fn transformer_loss_is_quadratic_in_load() {
         // EnergyPlus Engineering Reference, Electric Load Center Transformers: P_loss =
         // P_nl + P_ll,rated * (load / rated)^2.
-        let t = TransformerConfig::default();
+        let t = Transformer::default();
         let rated_w = t.rated_power_va * t.power_factor;
         assert!((t.loss_w(0.0) - 3_500.0).abs() < 1e-9);
         assert!((t.loss_w(rated_w) - 27_500.0).abs() < 1e-9);

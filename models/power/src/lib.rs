@@ -47,8 +47,8 @@ pub mod system;
 
 pub use battery::{Battery, BatteryChemistry, BatteryConfig};
 pub use chain::{
-    ChainArchitecture, ChainConfig, ChainLosses, LossSpace, MeteringBoundary, PowerChain,
-    Redundancy, UpsMode,
+    ChainArchitecture, ChainConfig, ChainLosses, ConverterStageConfig, LossSpace, MeteringBoundary,
+    Pdu, PowerChain, PsuConfig, Redundancy, Transformer, UpsMode,
 };
 pub use curves::{EfficiencyCurve, PsuEfficiencyCurve, UpsEfficiencyCurve};
 pub use generator::{Generator, GeneratorConfig};

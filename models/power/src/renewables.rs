@@ -474,7 +474,8 @@ mod tests {
     }
 
     /// Clear-sky test day: hourly POA, air temperature and wind for a south-facing array.
-    /// Reference energy hand-computed in a spreadsheet from the equations in the module docs
+    /// Reference energy computed by hand, independently of this code (a short Python script
+    /// written from the published equations listed in the module docs)
     /// (PVWatts v5 + Sandia, 1 MW DC, DC/AC 1.2, γ = -0.0047, 14 % losses, η_nom 0.96):
     /// 4 991.5 kWh for the day (hourly values: 47.5, 181.7, 330.4, 460.3, 559.7, 619.6, 638.7,
     /// 613.1, 548.2, 448.8, 320.8, 176.5, 46.1 kW; cell temperature at noon 50.0 °C).

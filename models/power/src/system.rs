@@ -379,7 +379,7 @@ pub struct ElectricalSystem {
     pv: PvArray,
     wind: WindTurbine,
     signals: GridSignals,
-    transformer: crate::chain::TransformerConfig,
+    transformer: crate::chain::Transformer,
     rack_bbu: bool,
     totals: ElectricalTotals,
     interval_index: u64,
