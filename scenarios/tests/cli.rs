@@ -118,6 +118,21 @@ fn impossible_values_exit_2_all_in_one_report() {
 }
 
 #[test]
+fn model_section_errors_name_section_key_and_line() {
+    let o = dctwin(&["validate", path_str(&data("bad_model.toml"))]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    for want in [
+        "bad_model.toml:5: error: `weather.climate`",
+        "bad_model.toml:6: error: `weather.bogus`",
+        "bad_model.toml:9: error: `cooling.nonsense`",
+        "bad_model.toml:17: error: `it.rows[1].racks`",
+    ] {
+        assert!(e.contains(want), "{want} missing from: {e}");
+    }
+}
+
+#[test]
 fn extends_cycle_exits_2() {
     let o = dctwin(&["validate", path_str(&data("cycle_a.toml"))]);
     assert_eq!(o.status.code(), Some(2));

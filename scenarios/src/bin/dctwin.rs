@@ -192,6 +192,40 @@ fn load(path: &Path) -> Result<LoadedScenario> {
     Ok(l)
 }
 
+/// On Ctrl-C, say what was written to `dir` and stop with exit code 130. Every output is
+/// written under a `.partial-` name and renamed when complete, so the files listed are whole.
+fn stop_cleanly_on_interrupt(dir: &Path) {
+    let dir = dir.to_path_buf();
+    let installed = ctrlc::set_handler(move || {
+        let mut done: Vec<String> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !n.starts_with(".partial-"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        done.sort();
+        if done.is_empty() {
+            eprintln!(
+                "\ninterrupted: nothing complete was written to {}",
+                dir.display()
+            );
+        } else {
+            eprintln!(
+                "\ninterrupted: complete files in {}: {} (unfinished files keep a .partial- prefix)",
+                dir.display(),
+                done.join(", ")
+            );
+        }
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        eprintln!("warning: Ctrl-C handler not installed: {e}");
+    }
+}
+
 fn progress_bar(len: u64, what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -230,13 +264,14 @@ fn default_out(path: &Path, fallback: &str) -> PathBuf {
 fn cmd_run(path: &Path, out: Option<PathBuf>, seed: Option<u64>) -> Result<ExitCode> {
     let l = load(path)?;
     let seed = seed.unwrap_or(l.scenario.run.seed);
+    let dir = out.unwrap_or_else(|| default_out(path, "run"));
+    stop_cleanly_on_interrupt(&dir);
     let bar = progress_bar(1000, "run");
     let progress = |f: f64| bar.set_position((f.clamp(0.0, 1.0) * 1000.0) as u64);
     let result = site::run(&l.scenario, &l.base_dir, seed, &progress);
     bar.finish_and_clear();
     let mut output =
         result.map_err(|e| anyhow::anyhow!("run of {} failed: {e}", path.display()))?;
-    let dir = out.unwrap_or_else(|| default_out(path, "run"));
     let files = write_run_outputs(&dir, &l.scenario, seed, &mut output)?;
     print!("{}", summary_table(&output.summary));
     println!("wrote {} files to {}", files.len(), dir.display());
@@ -260,6 +295,8 @@ fn cmd_compare(
     let la = load(a)?;
     let lb = load(b)?;
     let seeds = replication_seeds(la.scenario.run.seed, replications);
+    let dir = out.unwrap_or_else(|| PathBuf::from("out").join("compare"));
+    stop_cleanly_on_interrupt(&dir);
     let bar = progress_bar(2 * replications as u64, "compare");
     let run = |sc: &dctwin::Scenario, seed: u64| {
         let base = if std::ptr::eq(sc, &la.scenario) {
@@ -277,7 +314,6 @@ fn cmd_compare(
     bar.finish_and_clear();
     let cmp = result.map_err(|e| anyhow::anyhow!("run failed: {e}"))?;
     print!("{}", cmp.table());
-    let dir = out.unwrap_or_else(|| PathBuf::from("out").join("compare"));
     cmp.write(&dir)?;
     println!("wrote compare.csv and compare.json to {}", dir.display());
     Ok(ExitCode::SUCCESS)
@@ -318,6 +354,8 @@ fn cmd_sweep(
         }
         .into());
     }
+    let dir = out.unwrap_or_else(|| PathBuf::from("out").join("sweep"));
+    stop_cleanly_on_interrupt(&dir);
     let bar = progress_bar(points.len() as u64, "sweep");
     let run = |l: &LoadedScenario| {
         let s = seed.unwrap_or(l.scenario.run.seed);
@@ -328,7 +366,6 @@ fn cmd_sweep(
     let done = || bar.inc(1);
     let results = pool(threads)?.install(|| run_points(&loaded, run, &done));
     bar.finish_and_clear();
-    let dir = out.unwrap_or_else(|| PathBuf::from("out").join("sweep"));
     let metrics = if plot_metrics.is_empty() {
         vec!["pue".to_owned()]
     } else {
