@@ -25,6 +25,8 @@
 //! Cost per step is O(racks) with no allocation; the only transcendental functions per step
 //! are a handful of `exp`/`powf` calls independent of the rack count.
 
+use std::ops::Range;
+
 use sim_core::SimDuration;
 
 use crate::air::{Containment, Crah, RoomAir, AIR_CP_J_KG_K};
@@ -138,9 +140,11 @@ enum RackCooling {
 pub struct CoolingPlant {
     cfg: CoolingConfig,
     rack_kind: Vec<RackCooling>,
-    air_racks: Vec<usize>,
-    cold_plate_racks: Vec<usize>,
-    immersion_racks: Vec<usize>,
+    /// Racks of each technology as runs of consecutive indices (rows are usually contiguous,
+    /// so a handful of runs; loops over runs need no index indirection).
+    air_racks: Vec<Range<usize>>,
+    cold_plate_racks: Vec<Range<usize>>,
+    immersion_racks: Vec<Range<usize>>,
     n_cold_plate: usize,
     n_immersion: usize,
     crah: Crah,
@@ -163,19 +167,31 @@ pub struct CoolingPlant {
     fw_up: Vec<bool>,
     out: ThermalStep,
     caps_w: Vec<f64>,
+    heat_buf: Vec<f64>,
     exceedance: Exceedance,
 }
 
-fn indices_of(kinds: &[RackCooling], kind: RackCooling) -> Vec<usize> {
-    (0..kinds.len()).filter(|&i| kinds[i] == kind).collect()
+fn runs_of(kinds: &[RackCooling], kind: RackCooling) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for (i, k) in kinds.iter().enumerate() {
+        if *k != kind {
+            continue;
+        }
+        match runs.last_mut() {
+            Some(r) if r.end == i => r.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
+    runs
 }
 
-/// Heat of rack `i`, W: 0 if missing, negative or not finite.
+/// A rack heat as used by the plant, W: 0 if negative or not finite.
 #[inline]
-fn rack_heat(heat_w: &[f64], i: usize) -> f64 {
-    match heat_w.get(i) {
-        Some(&q) if q > 0.0 && q.is_finite() => q,
-        _ => 0.0,
+fn clean_heat(q: f64) -> f64 {
+    if q > 0.0 && q < f64::INFINITY {
+        q
+    } else {
+        0.0
     }
 }
 
@@ -312,9 +328,9 @@ impl CoolingPlant {
         let n = rack_rows.len();
         Ok(CoolingPlant {
             cfg: cfg.clone(),
-            air_racks: indices_of(&rack_kind, RackCooling::Air),
-            cold_plate_racks: indices_of(&rack_kind, RackCooling::ColdPlate),
-            immersion_racks: indices_of(&rack_kind, RackCooling::Immersion),
+            air_racks: runs_of(&rack_kind, RackCooling::Air),
+            cold_plate_racks: runs_of(&rack_kind, RackCooling::ColdPlate),
+            immersion_racks: runs_of(&rack_kind, RackCooling::Immersion),
             rack_kind,
             n_cold_plate,
             n_immersion,
@@ -388,6 +404,7 @@ impl CoolingPlant {
                 ..ThermalStep::default()
             },
             caps_w: vec![f64::INFINITY; n],
+            heat_buf: vec![0.0; n],
             exceedance: Exceedance::default(),
         })
     }
@@ -434,7 +451,13 @@ impl CoolingPlant {
             return &self.out;
         }
         let h_s = dt.as_secs_f64();
-        let heat_w = inputs.rack_heat_w;
+        // cleaned rack heats (missing, negative, non-finite -> 0), one pass
+        let given = inputs.rack_heat_w.len().min(self.heat_buf.len());
+        for (b, &q) in self.heat_buf[..given].iter_mut().zip(inputs.rack_heat_w) {
+            *b = clean_heat(q);
+        }
+        self.heat_buf[given..].fill(0.0);
+        let heat_w = &self.heat_buf;
         let fw_supply_c = inputs.fw_supply_c;
         let chw_supply_c = inputs.chw_supply_c;
 
@@ -455,7 +478,11 @@ impl CoolingPlant {
 
         // 2. split heat
         let f = l.capture_fraction;
-        let sum = |idx: &[usize]| idx.iter().map(|&i| rack_heat(heat_w, i)).sum::<f64>();
+        let sum = |runs: &[Range<usize>]| {
+            runs.iter()
+                .map(|r| heat_w[r.clone()].iter().sum::<f64>())
+                .sum::<f64>()
+        };
         let q_air_racks = sum(&self.air_racks);
         let q_cp_racks = sum(&self.cold_plate_racks);
         let q_imm_racks = sum(&self.immersion_racks);
@@ -595,25 +622,34 @@ impl CoolingPlant {
         if !self.air_racks.is_empty() {
             max_chip = inlet_c + a.air_chip_rise_k;
         }
-        for &i in &self.air_racks {
-            let q = rack_heat(heat_w, i);
-            out.rack_chip_c[i] = inlet_c + a.air_chip_rise_k;
-            out.rack_outlet_c[i] = if q > 0.0 { outlet_air_c } else { inlet_c };
+        for r in &self.air_racks {
+            out.rack_chip_c[r.clone()].fill(inlet_c + a.air_chip_rise_k);
+            for (o, q) in out.rack_outlet_c[r.clone()]
+                .iter_mut()
+                .zip(heat_w[r.clone()].iter().copied())
+            {
+                *o = if q > 0.0 { outlet_air_c } else { inlet_c };
+            }
         }
         let cp_slope = f / plates * r_plate;
         let cp_cap = ((limit - tcs_supply_c) / cp_slope).max(0.0);
-        for &i in &self.cold_plate_racks {
-            let q = rack_heat(heat_w, i);
-            let chip = tcs_supply_c + if q > 0.0 { q * cp_slope } else { 0.0 };
-            out.rack_chip_c[i] = chip;
-            out.rack_outlet_c[i] = if q > 0.0 { outlet_air_c } else { inlet_c };
-            max_chip = max_chip.max(chip);
+        for r in &self.cold_plate_racks {
+            let chips = out.rack_chip_c[r.clone()].iter_mut();
+            let outlets = out.rack_outlet_c[r.clone()].iter_mut();
+            for ((c, o), q) in chips.zip(outlets).zip(heat_w[r.clone()].iter().copied()) {
+                let chip = tcs_supply_c + if q > 0.0 { q * cp_slope } else { 0.0 };
+                *c = chip;
+                *o = if q > 0.0 { outlet_air_c } else { inlet_c };
+                max_chip = max_chip.max(chip);
+            }
             if throttle {
-                caps[i] = if chip > limit && cp_cap.is_finite() {
-                    cp_cap
-                } else {
-                    f64::INFINITY
-                };
+                for (cap, &c) in caps[r.clone()].iter_mut().zip(&out.rack_chip_c[r.clone()]) {
+                    *cap = if c > limit && cp_cap.is_finite() {
+                        cp_cap
+                    } else {
+                        f64::INFINITY
+                    };
+                }
             }
         }
         let imm_load = q_imm_racks + n_imm * tank_pump_w;
@@ -621,20 +657,25 @@ impl CoolingPlant {
             / (tank_k_per_w + chip_r_per_w))
             .max(0.0);
         let mut imm_need = 0.0f64;
-        for &i in &self.immersion_racks {
-            let q = rack_heat(heat_w, i);
-            let rise = (q + tank_pump_w) * tank_k_per_w + q * chip_r_per_w;
-            imm_need = imm_need.max(rise);
-            let chip = fw_supply_c + rise;
-            out.rack_chip_c[i] = chip;
-            out.rack_outlet_c[i] = inlet_c;
-            max_chip = max_chip.max(chip);
+        for r in &self.immersion_racks {
+            out.rack_outlet_c[r.clone()].fill(inlet_c);
+            for (c, q) in out.rack_chip_c[r.clone()]
+                .iter_mut()
+                .zip(heat_w[r.clone()].iter().copied())
+            {
+                let rise = (q + tank_pump_w) * tank_k_per_w + q * chip_r_per_w;
+                imm_need = imm_need.max(rise);
+                *c = fw_supply_c + rise;
+                max_chip = max_chip.max(*c);
+            }
             if throttle {
-                caps[i] = if chip > limit && imm_cap.is_finite() {
-                    imm_cap
-                } else {
-                    f64::INFINITY
-                };
+                for (cap, &c) in caps[r.clone()].iter_mut().zip(&out.rack_chip_c[r.clone()]) {
+                    *cap = if c > limit && imm_cap.is_finite() {
+                        imm_cap
+                    } else {
+                        f64::INFINITY
+                    };
+                }
             }
         }
         if self.n_immersion > 0 {
