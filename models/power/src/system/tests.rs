@@ -463,3 +463,46 @@ fn weather_sample_drives_pv_through_the_weather_crate_transposition() {
     assert!((o.pv_w - direct).abs() < 1.0, "{} vs {direct}", o.pv_w);
     assert!(o.pv_w > 6.0e5);
 }
+
+#[test]
+fn demand_charge_cost_and_carbon_follow_the_tariff() {
+    let mut cfg = PowerConfig::default();
+    cfg.grid.demand_charge_per_kw_month = 10.0;
+    cfg.grid.green_ppa_fraction = 0.25;
+    cfg.grid.price = SignalSource::Constant { value: 0.1 };
+    cfg.grid.carbon = SignalSource::Constant { value: 400.0 };
+    let mut sys = system(&cfg);
+    // Two months (Jan 31 d + Feb 28 d) of constant load with one 15-minute spike in February.
+    let minutes = (31 + 28) * 1440u64;
+    let mut import_kwh = 0.0;
+    let mut spike_import = 0.0;
+    for m in 0..minutes {
+        let spike = (40 * 1440..40 * 1440 + 15).contains(&m);
+        let inp = ElectricalInputs {
+            it_power_w: if spike { 2.0e6 } else { 1.0e6 },
+            ..ElectricalInputs::default()
+        };
+        let o = sys.step(SimTime(m * MIN.0), MIN, &inp);
+        import_kwh += o.utility_import_w / 60_000.0;
+        if spike {
+            spike_import += o.utility_import_w / 15.0;
+        } else if m == 0 {
+            assert!(o.utility_import_w > 1.0e6);
+        }
+    }
+    let t = sys.finish().clone();
+    assert_eq!(t.monthly_peak_w.len(), 2);
+    // January: constant import; February: the spike fills one whole 15-min interval, whose
+    // average import is the month's peak.
+    assert!(
+        (t.monthly_peak_w[1] - spike_import).abs() < 1e-6 * spike_import,
+        "{} vs {spike_import}",
+        t.monthly_peak_w[1]
+    );
+    assert!(t.monthly_peak_w[0] < t.monthly_peak_w[1]);
+    let demand = 10.0 * (t.monthly_peak_w[0] + t.monthly_peak_w[1]) / 1000.0;
+    assert!((t.demand_cost - demand).abs() < 1e-9);
+    assert!((t.energy_cost.value() - 0.1 * import_kwh).abs() < 1e-6 * import_kwh);
+    assert!((t.carbon_kg.value() - 0.75 * 0.4 * import_kwh).abs() < 1e-6 * import_kwh);
+    assert!((t.renewable_share() - 0.25).abs() < 1e-12);
+}
