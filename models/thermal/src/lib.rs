@@ -14,6 +14,47 @@
 //! - [`config`] and [`plant`]: the `[cooling]` section and the [`plant::CoolingPlant`] the site
 //!   runner steps once per control interval.
 //!
+//! ```
+//! use dctwin_thermal::{CoolingConfig, CoolingPlant, Faults, ThermalInputs};
+//! use sim_core::SimDuration;
+//!
+//! let cfg: CoolingConfig = toml::from_str(
+//!     r#"
+//!     chip_limit_c = 85.0
+//!     [air]
+//!     crah_count = 4
+//!     crah_spare_count = 1
+//!     [liquid]
+//!     rows = ["gpu"]
+//!     capture_fraction = 0.8
+//!     [control]
+//!     policy = "supply_reset"
+//!     "#,
+//! )
+//! .unwrap();
+//! let rows = vec!["cpu".to_string(), "gpu".to_string()];
+//! let rack_rows = [0, 0, 1, 1];
+//! let mut plant = CoolingPlant::new(&cfg, &rack_rows, &rows).unwrap();
+//! let heat_w = [10e3, 10e3, 60e3, 60e3];
+//! let step = plant.step(
+//!     SimDuration::from_minutes(1),
+//!     &ThermalInputs {
+//!         rack_heat_w: &heat_w,
+//!         white_space_extra_heat_w: 5e3,
+//!         outdoor_dry_bulb_c: 20.0,
+//!         chw_supply_c: 14.0,
+//!         fw_supply_c: 28.0,
+//!         faults: Faults::default(),
+//!     },
+//! );
+//! assert!(step.max_chip_c < 85.0);
+//! // heat in = heat out + heat stored
+//! let fans_pumps = step.crah_fan_power_w + step.tcs_pump_power_w + step.fw_pump_power_w;
+//! let input = 140e3 + 5e3 + fans_pumps;
+//! let out = step.chw_load_w + step.fw_load_w + step.heat_stored_j / 60.0;
+//! assert!((out - input).abs() < 1e-6 * input);
+//! ```
+//!
 //! Heat rejection to outdoors is not here: the plant reports the load and the required supply
 //! temperature of the chilled-water and facility-water loops, and is fed back the supply
 //! temperatures heat rejection achieved.

@@ -1014,6 +1014,80 @@ mod tests {
     }
 
     #[test]
+    fn losing_facility_water_pumps_without_spare_warms_the_tcs() {
+        let (mut cfg, rows, names, heat) = mixed_site();
+        cfg.liquid.fw_pump_count = 2;
+        cfg.liquid.fw_pump_spare_count = 0;
+        cfg.liquid.fw_pump_rated_flow_kg_s = 9.0;
+        let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        let ok = p.step(MIN, &inputs(&heat, Faults::default())).clone();
+        let one = Faults {
+            fw_pump_down: &[1],
+            ..Faults::default()
+        };
+        let s = p.step(MIN, &inputs(&heat, one)).clone();
+        assert!((s.fw_flow_kg_s - 9.0).abs() < 1e-12);
+        assert!(
+            s.tcs_supply_c > ok.tcs_supply_c,
+            "{} vs {}",
+            s.tcs_supply_c,
+            ok.tcs_supply_c
+        );
+        assert!(
+            s.rack_chip_c[30] > ok.rack_chip_c[30],
+            "tank chips warm too"
+        );
+        assert!(s.fw_supply_setpoint_c < ok.fw_supply_setpoint_c);
+        assert!(balance_residual(&s, &heat, 20e3, 60.0) < 1e-9);
+    }
+
+    #[test]
+    fn supply_reset_follows_outdoor_temperature_through_the_plant() {
+        let (mut cfg, rows, names, heat) = mixed_site();
+        cfg.control.policy = PolicyKind::SupplyReset;
+        let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        assert_eq!(p.policy_name(), "supply_reset");
+        let mut i = inputs(&heat, Faults::default());
+        i.fw_supply_c = 20.0;
+        i.outdoor_dry_bulb_c = 0.0;
+        let cold = p.step(MIN, &i).tcs_supply_c;
+        i.outdoor_dry_bulb_c = 40.0;
+        let warm = p.step(MIN, &i).tcs_supply_c;
+        // defaults: 30 °C at <= 10 °C outdoor, 38 °C at >= 30 °C outdoor
+        assert!((cold - 30.0).abs() < 1e-12 && (warm - 38.0).abs() < 1e-12);
+    }
+
+    #[derive(Debug)]
+    struct Broken;
+    impl CoolingPolicy for Broken {
+        fn name(&self) -> &str {
+            "broken"
+        }
+        fn decide(&mut self, _: &Observations) -> Actions {
+            Actions {
+                crah_supply_c: f64::NAN,
+                crah_airflow_ratio: 1.0,
+                tcs_supply_c: 99.0,
+                tcs_pump_speed: 0.0,
+            }
+        }
+    }
+
+    #[test]
+    fn guard_replaces_a_broken_policy_with_the_safe_rule() {
+        let (cfg, rows, names, heat) = mixed_site();
+        let mut p = CoolingPlant::with_policy(&cfg, &rows, &names, Box::new(Broken)).unwrap();
+        for _ in 0..10 {
+            let s = p.step(MIN, &inputs(&heat, Faults::default()));
+            let a = s.actions.unwrap();
+            assert_eq!(a.crah_supply_c, cfg.control.guard_crah_supply_c[0]);
+            assert_eq!(a.tcs_pump_speed, cfg.control.guard_pump_speed[1]);
+            assert!(s.max_chip_c < cfg.chip_limit_c);
+        }
+        assert_eq!(p.guard().fallback_steps, 10);
+    }
+
+    #[test]
     fn zero_step_changes_nothing() {
         let (cfg, rows, names, heat) = mixed_site();
         let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
