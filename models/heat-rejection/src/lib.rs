@@ -28,8 +28,8 @@ pub use economizer::{
 };
 pub use iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
 pub use plant::{
-    HeatRejectionConfig, HeatRejectionError, HeatRejectionPlant, PlantConfig, PlantKind,
-    RejectionRequest, RejectionStep, UnitsTripped,
+    energy_balance_residual_w, HeatRejectionConfig, HeatRejectionError, HeatRejectionPlant,
+    PlantConfig, PlantKind, RejectionRequest, RejectionStep, ServedLoop,
 };
 pub use storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
 pub use tower::{CoolingTower, CoolingTowerConfig, WaterUse};

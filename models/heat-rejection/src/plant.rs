@@ -19,9 +19,11 @@ use crate::economizer::{
     CoolingMode, PlateHeatExchanger, WatersideEconomizerConfig, WatersideEconomizerPolicy,
 };
 use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
+use crate::psychro::STANDARD_PRESSURE_PA;
 use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
 use crate::tower::{CoolingTower, CoolingTowerConfig};
 use crate::{CP_AIR_J_KG_K, CP_WATER_J_KG_K};
+use dctwin_weather::WeatherSample;
 use serde::{Deserialize, Serialize};
 use sim_core::validate::check_range;
 use sim_core::{ConfigIssue, Severity};
@@ -36,6 +38,17 @@ pub enum HeatRejectionError {
     /// The configuration has errors (warnings are not fatal).
     #[error("invalid heat-rejection configuration: {}", .0.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; "))]
     InvalidConfig(Vec<ConfigIssue>),
+}
+
+/// The site loop a plant serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ServedLoop {
+    /// The chilled-water loop of the room air handlers (also the slot of air-side DX/IEC plants).
+    #[default]
+    ChilledWater,
+    /// The facility-water loop of CDUs and liquid cooling.
+    FacilityWater,
 }
 
 /// What a plant is made of.
@@ -133,8 +146,10 @@ pub struct PlantConfig {
     pub heat_recovery: HeatRecovery,
     /// Optional chilled-water storage tank (water-side kinds). Default: none.
     pub tank: Option<ChilledWaterTankConfig>,
-    /// Site barometric pressure, Pa. Default 101,325.
-    pub pressure_pa: f64,
+    /// Which site loop this plant serves (see [`HeatRejectionPlant::for_loops`]):
+    /// "chilled_water" (room CRAHs / air-side kinds) or "facility_water" (CDUs, liquid cooling).
+    /// Default "chilled_water".
+    pub serves: ServedLoop,
 }
 
 impl Default for PlantConfig {
@@ -159,7 +174,7 @@ impl Default for PlantConfig {
             iec: IecConfig::default(),
             heat_recovery: HeatRecovery::default(),
             tank: None,
-            pressure_pa: 101_325.0,
+            serves: ServedLoop::ChilledWater,
         }
     }
 }
@@ -188,14 +203,6 @@ impl PlantConfig {
             0.0,
             f64::MAX,
             "W",
-        );
-        check_range(
-            &mut v,
-            "pressure_pa",
-            self.pressure_pa,
-            50_000.0,
-            110_000.0,
-            "Pa",
         );
         let k = self.kind;
         let redundancy = |v: &mut Vec<ConfigIssue>, path: &str, count: u32, cap: f64| {
@@ -318,14 +325,30 @@ impl PlantConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HeatRejectionConfig {
-    /// Plants by name (`[heat_rejection.plants.NAME]`). Default: one "main" chiller_tower plant.
+    /// Plants by name (`[heat_rejection.plants.NAME]`), at most one per served loop. Default:
+    /// "chw", a chiller_tower_wse plant on the chilled-water loop, and "fw", a
+    /// dry_cooler_chiller plant on the facility-water loop.
     pub plants: BTreeMap<String, PlantConfig>,
 }
 
 impl Default for HeatRejectionConfig {
     fn default() -> Self {
         let mut plants = BTreeMap::new();
-        plants.insert("main".to_owned(), PlantConfig::default());
+        plants.insert(
+            "chw".to_owned(),
+            PlantConfig {
+                kind: PlantKind::ChillerTowerWse,
+                ..PlantConfig::default()
+            },
+        );
+        plants.insert(
+            "fw".to_owned(),
+            PlantConfig {
+                kind: PlantKind::DryCoolerChiller,
+                serves: ServedLoop::FacilityWater,
+                ..PlantConfig::default()
+            },
+        );
         HeatRejectionConfig { plants }
     }
 }
@@ -340,12 +363,22 @@ impl HeatRejectionConfig {
                 "at least one plant is required",
             ));
         }
+        let mut served: BTreeMap<ServedLoop, &str> = BTreeMap::new();
         for (name, p) in &self.plants {
             v.extend(
                 p.validate()
                     .into_iter()
                     .map(|i| i.prefixed(&format!("plants.{name}"))),
             );
+            if let Some(first) = served.insert(p.serves, name) {
+                v.push(ConfigIssue::error(
+                    format!("plants.{name}.serves"),
+                    format!(
+                        "plant `{first}` already serves {:?}: expected one plant per loop",
+                        p.serves
+                    ),
+                ));
+            }
         }
         v
     }
@@ -367,24 +400,19 @@ impl HeatRejectionConfig {
     }
 }
 
-/// Units out of service (faults) during a step.
+/// Units out of service, per kind (internal form of the request's two fault counts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct UnitsTripped {
-    /// Chillers tripped.
-    pub chillers: u32,
-    /// Tower cells tripped.
-    pub towers: u32,
-    /// Dry coolers tripped.
-    pub dry_coolers: u32,
-    /// DX units tripped.
-    pub dx_units: u32,
-    /// IEC units tripped.
-    pub iec_units: u32,
+struct UnitsTripped {
+    chillers: u32,
+    towers: u32,
+    dry_coolers: u32,
+    dx_units: u32,
+    iec_units: u32,
 }
 
 /// What the site asks of the plant for one step.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RejectionRequest {
+pub struct RejectionRequest<'a> {
     /// Heat to remove from the facility water (or hall air), W.
     pub load_w: f64,
     /// Required supply temperature (chilled water, or supply air for air-side kinds), C.
@@ -393,17 +421,28 @@ pub struct RejectionRequest {
     pub return_temp_c: f64,
     /// Flow of the cooled fluid (water, or air for air-side kinds), kg/s.
     pub flow_kg_s: f64,
-    /// Outdoor dry bulb, C.
-    pub dry_bulb_c: f64,
-    /// Outdoor wet bulb, C.
-    pub wet_bulb_c: f64,
+    /// Outdoor conditions (dry bulb, wet bulb and pressure are used).
+    pub weather: &'a WeatherSample,
     /// Step length, s.
     pub dt_s: f64,
-    /// Units out of service.
-    pub units_tripped: UnitsTripped,
-    /// Storage tank command, W: positive charges (extra plant load), negative discharges
-    /// (relieves the plant). Ignored without a tank.
-    pub tank_command_w: f64,
+    /// Compressor units tripped: chillers, or whole DX / IEC units for the air-side kinds.
+    pub chillers_down: u32,
+    /// Heat-rejection fan units tripped: tower cells or dry coolers.
+    pub fans_down: u32,
+}
+
+/// Internal, flattened request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Req {
+    load_w: f64,
+    supply_setpoint_c: f64,
+    return_temp_c: f64,
+    flow_kg_s: f64,
+    dry_bulb_c: f64,
+    wet_bulb_c: f64,
+    pressure_pa: f64,
+    dt_s: f64,
+    units_tripped: UnitsTripped,
 }
 
 /// What the plant did over one step (powers are averages over the step).
@@ -503,7 +542,9 @@ pub struct HeatRejectionPlant {
     hx: PlateHeatExchanger,
     policy: WatersideEconomizerPolicy,
     tank: Option<ChilledWaterTank>,
+    tank_command_w: f64,
     condenser_kg_s_per_chiller: f64,
+    pressure_pa: f64,
 }
 
 impl HeatRejectionPlant {
@@ -545,7 +586,9 @@ impl HeatRejectionPlant {
             hx: PlateHeatExchanger::from_approach(cfg.economizer.hx_approach_k),
             policy,
             tank: cfg.tank.clone().map(ChilledWaterTank::new),
+            tank_command_w: 0.0,
             condenser_kg_s_per_chiller,
+            pressure_pa: STANDARD_PRESSURE_PA,
             cfg,
         })
     }
@@ -585,7 +628,7 @@ impl HeatRejectionPlant {
         for _ in 0..500 {
             let q = heat_of(t);
             let t_in = t + q / c;
-            let s = tower.perform(speed, t_in, per_cell, wet_bulb_c, self.cfg.pressure_pa);
+            let s = tower.perform(speed, t_in, per_cell, wet_bulb_c, self.pressure_pa);
             st = LoopState {
                 leaving_c: s.leaving_c,
                 entering_c: t_in,
@@ -614,7 +657,7 @@ impl HeatRejectionPlant {
     ) -> f64 {
         let per_cell = flow_kg_s / n as f64;
         let t_in = target_c + heat_w / (flow_kg_s * CP_WATER_J_KG_K);
-        let p = self.cfg.pressure_pa;
+        let p = self.pressure_pa;
         let leaving = |s: f64| tower.perform(s, t_in, per_cell, wet_bulb_c, p).leaving_c;
         let min = self.cfg.tower.min_speed.max(1e-3);
         if leaving(1.0) > target_c {
@@ -635,9 +678,65 @@ impl HeatRejectionPlant {
         hi
     }
 
+    /// Command the storage tank from now on (a policy decision), W: positive charges (extra
+    /// plant load), negative discharges (relieves the plant). Ignored without a tank.
+    pub fn set_tank_command_w(&mut self, command_w: f64) {
+        self.tank_command_w = if command_w.is_finite() {
+            command_w
+        } else {
+            0.0
+        };
+    }
+
+    /// Build both site loops' plants from the section: the plant serving the chilled-water loop
+    /// and the one serving the facility-water loop (None when the section has none).
+    pub fn for_loops(
+        cfg: &HeatRejectionConfig,
+    ) -> Result<(Option<Self>, Option<Self>), HeatRejectionError> {
+        let mut plants = cfg.build()?;
+        let mut pick = |l: ServedLoop| {
+            let name = cfg
+                .plants
+                .iter()
+                .find(|(_, p)| p.serves == l)
+                .map(|(n, _)| n.clone());
+            name.and_then(|n| plants.remove(&n))
+        };
+        let chw = pick(ServedLoop::ChilledWater);
+        let fw = pick(ServedLoop::FacilityWater);
+        Ok((chw, fw))
+    }
+
     /// One step of the plant.
-    pub fn step(&mut self, req: &RejectionRequest) -> RejectionStep {
-        let req = &RejectionRequest {
+    pub fn step(&mut self, request: &RejectionRequest<'_>) -> RejectionStep {
+        let w = request.weather;
+        let req = Req {
+            load_w: request.load_w,
+            supply_setpoint_c: request.supply_setpoint_c,
+            return_temp_c: request.return_temp_c,
+            flow_kg_s: request.flow_kg_s,
+            dry_bulb_c: w.dry_bulb_c,
+            wet_bulb_c: w.wet_bulb_c.min(w.dry_bulb_c),
+            pressure_pa: w.pressure_pa,
+            dt_s: request.dt_s,
+            units_tripped: UnitsTripped {
+                chillers: request.chillers_down,
+                towers: request.fans_down,
+                dry_coolers: request.fans_down,
+                dx_units: request.chillers_down,
+                iec_units: request.chillers_down,
+            },
+        };
+        self.step_inner(&req)
+    }
+
+    fn step_inner(&mut self, req: &Req) -> RejectionStep {
+        self.pressure_pa = if req.pressure_pa.is_finite() && req.pressure_pa > 30_000.0 {
+            req.pressure_pa
+        } else {
+            STANDARD_PRESSURE_PA
+        };
+        let req = &Req {
             dt_s: req.dt_s.max(0.0),
             ..*req
         };
@@ -650,10 +749,10 @@ impl HeatRejectionPlant {
         // Tank first: discharge relieves the plant, charge adds to it.
         let (mut charge_w, mut discharge_w, mut soc) = (0.0, 0.0, f64::NAN);
         if let Some(t) = self.tank.as_mut() {
-            let cmd = if req.tank_command_w < 0.0 {
-                req.tank_command_w.max(-demand_w)
+            let cmd = if self.tank_command_w < 0.0 {
+                self.tank_command_w.max(-demand_w)
             } else {
-                req.tank_command_w
+                self.tank_command_w
             };
             let s = t.step(cmd, req.dt_s);
             charge_w = s.charge_w;
@@ -690,7 +789,7 @@ impl HeatRejectionPlant {
         out.heat_rejected_w = total_w - r;
     }
 
-    fn step_towers(&self, req: &RejectionRequest, load_w: f64, wse: bool) -> RejectionStep {
+    fn step_towers(&self, req: &Req, load_w: f64, wse: bool) -> RejectionStep {
         let sp = req.supply_setpoint_c;
         let wb = req.wet_bulb_c;
         let n_ch = self
@@ -854,12 +953,7 @@ impl HeatRejectionPlant {
     }
 
     /// Air-cooled chillers carry `load_w`; `precooled_w` is cooling already done upstream.
-    fn step_air_cooled(
-        &self,
-        req: &RejectionRequest,
-        load_w: f64,
-        precooled_w: f64,
-    ) -> RejectionStep {
+    fn step_air_cooled(&self, req: &Req, load_w: f64, precooled_w: f64) -> RejectionStep {
         let sp = req.supply_setpoint_c;
         let n_ch = self
             .cfg
@@ -884,7 +978,7 @@ impl HeatRejectionPlant {
         out
     }
 
-    fn step_dry_cooler(&self, req: &RejectionRequest, load_w: f64) -> RejectionStep {
+    fn step_dry_cooler(&self, req: &Req, load_w: f64) -> RejectionStep {
         let sp = req.supply_setpoint_c;
         let n = self
             .cfg
@@ -934,7 +1028,7 @@ impl HeatRejectionPlant {
         out
     }
 
-    fn step_dx(&self, req: &RejectionRequest, load_w: f64) -> RejectionStep {
+    fn step_dx(&self, req: &Req, load_w: f64) -> RejectionStep {
         let n = self.cfg.dx_count.saturating_sub(req.units_tripped.dx_units);
         let dx = self.dx.run(load_w, req.return_temp_c, req.dry_bulb_c, n);
         let mut out = RejectionStep {
@@ -947,7 +1041,7 @@ impl HeatRejectionPlant {
         out
     }
 
-    fn step_iec(&self, req: &RejectionRequest, load_w: f64) -> RejectionStep {
+    fn step_iec(&self, req: &Req, load_w: f64) -> RejectionStep {
         let n = self
             .cfg
             .iec_count
@@ -990,17 +1084,17 @@ pub fn energy_balance_residual_w(s: &RejectionStep) -> f64 {
 mod tests {
     use super::*;
 
-    fn req(load_w: f64, sp: f64, ret: f64, db: f64, wb: f64) -> RejectionRequest {
-        RejectionRequest {
+    fn req(load_w: f64, sp: f64, ret: f64, db: f64, wb: f64) -> Req {
+        Req {
             load_w,
             supply_setpoint_c: sp,
             return_temp_c: ret,
             flow_kg_s: load_w / (CP_WATER_J_KG_K * (ret - sp)),
             dry_bulb_c: db,
             wet_bulb_c: wb,
+            pressure_pa: STANDARD_PRESSURE_PA,
             dt_s: 60.0,
             units_tripped: UnitsTripped::default(),
-            tank_command_w: 0.0,
         }
     }
 
@@ -1056,7 +1150,7 @@ mod tests {
                             dx_units: trip,
                             iec_units: trip,
                         };
-                        let s = p.step(&r);
+                        let s = p.step_inner(&r);
                         let scale =
                             s.cooling_delivered_w + s.chiller_power_w + s.condenser_pump_power_w;
                         let res = energy_balance_residual_w(&s);
@@ -1088,7 +1182,7 @@ mod tests {
                 if h % 4 != 0 {
                     continue; // every 4th hour keeps the debug-build test fast
                 }
-                let s = p.step(&req(3e6, 18.0, 24.0, wb + 5.0, wb));
+                let s = p.step_inner(&req(3e6, 18.0, 24.0, wb + 5.0, wb));
                 if s.mode == CoolingMode::Free {
                     free += 4;
                 }
@@ -1107,20 +1201,20 @@ mod tests {
         let mut wse = plant(PlantKind::ChillerTowerWse);
         for &wb in &[5.0, 12.0, 16.0, 24.0] {
             let r = req(4e6, 18.0, 24.0, wb + 6.0, wb);
-            let a = mech.step(&r);
-            let b = wse.step(&r);
+            let a = mech.step_inner(&r);
+            let b = wse.step_inner(&r);
             assert_eq!(a.unmet_load_w, 0.0);
             assert_eq!(b.unmet_load_w, 0.0);
             assert!((a.supply_temp_c - 18.0).abs() < 1e-12);
             assert!(b.total_power_w() <= a.total_power_w() * 1.02, "wb {wb}");
             assert!(a.condenser_water_c >= wb);
         }
-        let cold = wse.step(&req(4e6, 18.0, 24.0, 8.0, 5.0));
+        let cold = wse.step_inner(&req(4e6, 18.0, 24.0, 8.0, 5.0));
         assert_eq!(cold.mode, CoolingMode::Free);
         assert_eq!(cold.chiller_power_w, 0.0);
-        let mid = wse.step(&req(4e6, 18.0, 24.0, 20.0, 16.0));
+        let mid = wse.step_inner(&req(4e6, 18.0, 24.0, 20.0, 16.0));
         assert_eq!(mid.mode, CoolingMode::Partial);
-        let hot = wse.step(&req(4e6, 18.0, 24.0, 33.0, 24.0));
+        let hot = wse.step_inner(&req(4e6, 18.0, 24.0, 33.0, 24.0));
         assert_eq!(hot.mode, CoolingMode::Mechanical);
     }
 
@@ -1130,27 +1224,27 @@ mod tests {
         let mut p = plant(PlantKind::ChillerTower);
         let mut r = req(4e6, 10.0, 16.0, 30.0, 24.0);
         r.units_tripped.chillers = 1;
-        let one = p.step(&r);
+        let one = p.step_inner(&r);
         assert!(one.unmet_load_w < 1e-6 && one.chillers_running == 2);
         r.units_tripped.chillers = 2;
-        let two = p.step(&r);
+        let two = p.step_inner(&r);
         assert!(two.unmet_load_w > 1e6);
         assert!(two.supply_temp_c > 10.5);
         r.units_tripped.towers = 3;
-        let none = p.step(&r);
+        let none = p.step_inner(&r);
         assert_eq!(none.cooling_delivered_w, 0.0);
     }
 
     #[test]
     fn tower_water_and_heat_recovery() {
         let mut p = plant(PlantKind::ChillerTower);
-        let s = p.step(&req(4e6, 10.0, 16.0, 32.0, 25.0));
+        let s = p.step_inner(&req(4e6, 10.0, 16.0, 32.0, 25.0));
         // Condenser water leaves the chillers above 30 C here, so 30 % is recovered (capped).
         assert!(s.heat_recovered_w > 0.0 && s.heat_recovered_w <= 5e5);
         // Evaporation alone is at least 80 % of heat / latent heat once blowdown is added.
         let evap = s.heat_rejected_w / crate::psychro::LATENT_HEAT_J_KG * 60.0;
         assert!(s.water_use_kg > evap);
-        let dc = plant(PlantKind::DryCooler).step(&req(2e6, 18.0, 24.0, 5.0, 2.0));
+        let dc = plant(PlantKind::DryCooler).step_inner(&req(2e6, 18.0, 24.0, 5.0, 2.0));
         assert_eq!(dc.water_use_kg, 0.0);
         assert_eq!(dc.mode, CoolingMode::Free);
     }
@@ -1162,10 +1256,10 @@ mod tests {
             ..PlantConfig::default()
         };
         let mut p = HeatRejectionPlant::new(cfg).expect("valid");
-        let mut r = req(3e6, 10.0, 16.0, 30.0, 24.0);
-        let base = p.step(&r).chiller_power_w;
-        r.tank_command_w = -1e6;
-        let s = p.step(&r);
+        let r = req(3e6, 10.0, 16.0, 30.0, 24.0);
+        let base = p.step_inner(&r).chiller_power_w;
+        p.set_tank_command_w(-1e6);
+        let s = p.step_inner(&r);
         assert!((s.tank_discharge_w - 1e6).abs() < 1e-6);
         assert!((s.cooling_delivered_w - 2e6).abs() < 1e-3);
         assert!(s.chiller_power_w < base);
@@ -1175,9 +1269,9 @@ mod tests {
     #[test]
     fn dry_cooler_free_only_runs_out_when_warm() {
         let mut p = plant(PlantKind::DryCooler);
-        let warm = p.step(&req(2e6, 18.0, 24.0, 30.0, 20.0));
+        let warm = p.step_inner(&req(2e6, 18.0, 24.0, 30.0, 20.0));
         assert!(warm.unmet_load_w > 0.0 && warm.supply_temp_c > 18.0);
-        let trim = plant(PlantKind::DryCoolerChiller).step(&req(2e6, 18.0, 24.0, 17.0, 12.0));
+        let trim = plant(PlantKind::DryCoolerChiller).step_inner(&req(2e6, 18.0, 24.0, 17.0, 12.0));
         assert_eq!(trim.mode, CoolingMode::Partial);
         assert!(trim.unmet_load_w < 1e-6);
     }
@@ -1196,16 +1290,17 @@ mod tests {
             reference_cop = 6.0
             [plants.hall_a.economizer]
             hx_approach_k = 1.0
-            [plants.hall_b]
-            kind = "dx"
-            dx_count = 12
+            [plants.liquid]
+            kind = "dry_cooler"
+            serves = "facility_water"
+            dry_cooler_count = 6
         "#;
         let cfg: HeatRejectionConfig = toml::from_str(text).expect("parses");
         assert!(cfg.validate().is_empty(), "{:?}", cfg.validate());
         let plants = cfg.build().expect("builds");
         assert_eq!(
             plants.keys().cloned().collect::<Vec<_>>(),
-            vec!["hall_a", "hall_b"]
+            vec!["hall_a", "liquid"]
         );
         assert!(toml::from_str::<HeatRejectionConfig>("[plants.x]\nkindd = \"dx\"").is_err());
         let bad: HeatRejectionConfig = toml::from_str(
@@ -1245,7 +1340,7 @@ mod tests {
                 } else {
                     req(load, 12.0, 18.0, 30.0, 22.0)
                 };
-                let (sa, sb) = (a.step(&r), b.step(&r));
+                let (sa, sb) = (a.step_inner(&r), b.step_inner(&r));
                 assert_eq!(sa.total_power_w().to_bits(), sb.total_power_w().to_bits());
                 assert_eq!(sa.heat_rejected_w.to_bits(), sb.heat_rejected_w.to_bits());
                 // More load never costs less power while the same number of chillers runs
@@ -1268,7 +1363,7 @@ mod tests {
         let (mut last, mut last_running) = (0.0, 0);
         for i in 0..30 {
             let wb = i as f64;
-            let s = p.step(&req(4e6, 10.0, 16.0, wb + 6.0, wb));
+            let s = p.step_inner(&req(4e6, 10.0, 16.0, wb + 6.0, wb));
             assert!(
                 s.chillers_running != last_running
                     || s.chiller_power_w + s.tower_fan_power_w >= last - 1e-6,
@@ -1286,5 +1381,55 @@ mod tests {
             last = s.chiller_power_w + s.tower_fan_power_w;
             last_running = s.chillers_running;
         }
+    }
+
+    #[test]
+    fn for_loops_and_public_step() {
+        let cfg = HeatRejectionConfig::default();
+        assert!(cfg.validate().is_empty(), "{:?}", cfg.validate());
+        let (chw, fw) = HeatRejectionPlant::for_loops(&cfg).expect("default builds");
+        let (mut chw, mut fw) = (chw.expect("chw plant"), fw.expect("fw plant"));
+        assert_eq!(chw.config().kind, PlantKind::ChillerTowerWse);
+        assert_eq!(fw.config().kind, PlantKind::DryCoolerChiller);
+        let w = WeatherSample {
+            dry_bulb_c: 30.0,
+            wet_bulb_c: 24.0,
+            pressure_pa: 101_325.0,
+            ..WeatherSample::default()
+        };
+        let r = RejectionRequest {
+            load_w: 4e6,
+            supply_setpoint_c: 10.0,
+            return_temp_c: 16.0,
+            flow_kg_s: 4e6 / (CP_WATER_J_KG_K * 6.0),
+            weather: &w,
+            dt_s: 60.0,
+            chillers_down: 2,
+            fans_down: 0,
+        };
+        // Public path equals the internal one with the same faults.
+        let a = chw.step(&r);
+        let mut inner = req(4e6, 10.0, 16.0, 30.0, 24.0);
+        inner.units_tripped.chillers = 2;
+        inner.units_tripped.dx_units = 2;
+        inner.units_tripped.iec_units = 2;
+        let b = chw.step_inner(&inner);
+        assert_eq!(a.total_power_w().to_bits(), b.total_power_w().to_bits());
+        assert!(a.unmet_load_w > 0.0);
+        assert_eq!(a.mode as usize, 2);
+        let f = fw.step(&RejectionRequest {
+            supply_setpoint_c: 30.0,
+            return_temp_c: 36.0,
+            chillers_down: 0,
+            ..r
+        });
+        assert!(f.unmet_load_w < 1e-6);
+        // Two plants on one loop is an error.
+        let mut dup = HeatRejectionConfig::default();
+        if let Some(p) = dup.plants.get_mut("fw") {
+            p.serves = ServedLoop::ChilledWater;
+        }
+        let paths: Vec<_> = dup.validate().into_iter().map(|i| i.path).collect();
+        assert_eq!(paths, vec!["plants.fw.serves"]);
     }
 }
