@@ -497,6 +497,11 @@ impl RejectionStep {
             + self.condenser_pump_power_w
     }
 
+    /// Fan and pump power (everything but compressors), W.
+    pub fn fan_and_pump_power_w(&self) -> f64 {
+        self.total_power_w() - self.chiller_power_w
+    }
+
     fn empty(mode: CoolingMode, supply_temp_c: f64) -> Self {
         RejectionStep {
             mode,
