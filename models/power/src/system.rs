@@ -8,7 +8,13 @@
 //! site battery are grid-following: they trip on a utility outage (IEEE 1547 anti-islanding)
 //! and never export (surplus renewables are curtailed). During an outage the UPS battery (or the
 //! rack battery backup units) carries the critical load through the converter until the
-//! generator, once started and ramped, can carry the whole critical path.
+//! generator, once started and ramped, can carry the whole critical path. Simplifications: the
+//! UPS battery is not recharged while on generator (only once the utility is back, at its
+//! charge C-rate); the site battery does not island; one step must not span more than one
+//! demand interval (the runner's 1-minute step against the 15-minute default).
+//!
+//! Performance: a year of 1-minute steps with a 32 MWh battery, PV, wind and a TOU price takes
+//! ~0.16 s in a release build (`cargo bench -p dctwin-power --bench year`).
 //!
 //! Diesel carbon: 10.21 kg CO2 per US gallon = 2.697 kg/l (US EPA, "Greenhouse Gas Emissions
 //! from a Typical Passenger Vehicle", emission factor for diesel).
