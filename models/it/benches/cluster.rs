@@ -21,6 +21,7 @@ fn config(rate_per_h: f64) -> ItConfig {
             racks: 313,
             nodes_per_rack: 32,
             node: NodeChoice::Preset("cpu_dual_socket".into()),
+            partition: "default".into(),
         }],
         workload: WorkloadConfig {
             sources: vec![WorkloadSource::Poisson(PoissonWorkload {

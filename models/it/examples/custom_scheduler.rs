@@ -27,11 +27,14 @@ impl Scheduler for ShortestFirst {
                 .total_cmp(&b.1.estimate_s)
                 .then(a.0.cmp(&b.0))
         });
-        let mut free = view.free_nodes();
+        let mut free: Vec<u32> = (0..view.partitions())
+            .map(|p| view.free_nodes_in(p as u16))
+            .collect();
         for (idx, job) in candidates {
-            if job.nodes <= free {
+            let p = usize::from(job.partition);
+            if p < free.len() && job.nodes <= free[p] {
                 start.push(idx);
-                free -= job.nodes;
+                free[p] -= job.nodes;
             }
         }
     }
@@ -44,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             racks: 8,
             nodes_per_rack: 16,
             node: NodeChoice::Preset("cpu_dual_socket".into()),
+            partition: "default".into(),
         }],
         workload: WorkloadConfig {
             sources: vec![WorkloadSource::Poisson(PoissonWorkload {

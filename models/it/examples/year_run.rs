@@ -18,6 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             racks: 313,
             nodes_per_rack: 32,
             node: NodeChoice::Preset("cpu_dual_socket".into()),
+            partition: "default".into(),
         }],
         workload: WorkloadConfig {
             sources: vec![WorkloadSource::Poisson(PoissonWorkload {

@@ -166,8 +166,10 @@ pub struct Cluster {
     rack_mean_w: Vec<f64>,
     rack_free: Vec<Vec<u32>>,
     rack_rank: Vec<u32>,
-    free_racks: BTreeSet<(u32, u32)>,
-    free_count: u32,
+    rack_part: Vec<u16>,
+    partition_nodes: Vec<u32>,
+    free_racks: Vec<BTreeSet<(u32, u32)>>,
+    free_count: Vec<u32>,
     up_count: u32,
     busy_nodes: u32,
     busy_gpus: u64,
@@ -244,7 +246,9 @@ impl Cluster {
         scheduler: Box<dyn Scheduler>,
     ) -> Result<Cluster, ItError> {
         let specs = cfg.resolve()?;
-        let jobs = cfg.workload.jobs(base_dir, streams, horizon)?;
+        let jobs = cfg
+            .workload
+            .jobs(base_dir, streams, horizon, &cfg.partitions())?;
         Self::from_parts(cfg, specs, jobs, streams, scheduler)
     }
 
@@ -274,6 +278,9 @@ impl Cluster {
         let mut rack_free = Vec::new();
         let mut rack_static_w = Vec::new();
         let mut mean_dyn_per_node = Vec::new();
+        let partitions = cfg.partitions();
+        let mut rack_part: Vec<u16> = Vec::new();
+        let mut partition_nodes = vec![0u32; partitions.len()];
         let total_nodes: u64 = cfg
             .rows
             .iter()
@@ -284,7 +291,13 @@ impl Cluster {
                 (u64::from(r.racks) * u64::from(r.nodes_per_rack)) as f64 / total_nodes as f64,
                 spec.clone(),
             ));
+            let part = partitions
+                .iter()
+                .position(|p| *p == r.partition)
+                .unwrap_or(0);
+            partition_nodes[part] += r.racks * r.nodes_per_rack;
             for _ in 0..r.racks {
+                rack_part.push(part as u16);
                 let rack = racks.len() as u32;
                 let first = node_rack.len() as u32;
                 rack_first_node.push(first);
@@ -304,11 +317,17 @@ impl Cluster {
             }
         }
         let n_nodes = node_rack.len() as u32;
-        if let Some(j) = jobs.iter().find(|j| j.nodes > n_nodes || j.nodes == 0) {
+        let part_size = |j: &Job| {
+            partition_nodes
+                .get(usize::from(j.partition))
+                .copied()
+                .unwrap_or(0)
+        };
+        if let Some(j) = jobs.iter().find(|j| j.nodes > part_size(j) || j.nodes == 0) {
             return Err(ItError::JobTooLarge {
                 job_id: j.id,
                 nodes: j.nodes,
-                cluster_nodes: n_nodes,
+                cluster_nodes: part_size(j),
             });
         }
         let n_racks = racks.len();
@@ -339,7 +358,17 @@ impl Cluster {
             placement: cfg.scheduler.placement,
             row_names: cfg.rows.iter().map(|r| r.name.clone()).collect(),
             rack_rank: (0..n_racks as u32).collect(),
-            free_racks: (0..n_racks as u32).map(|r| (r, r)).collect(),
+            free_racks: (0..partitions.len())
+                .map(|p| {
+                    (0..n_racks as u32)
+                        .filter(|&r| rack_part[r as usize] as usize == p)
+                        .map(|r| (r, r))
+                        .collect()
+                })
+                .collect(),
+            free_count: partition_nodes.clone(),
+            partition_nodes,
+            rack_part,
             racks,
             rack_first_node,
             node_job: vec![NONE; n_nodes as usize],
@@ -356,7 +385,6 @@ impl Cluster {
             rack_acc_j: vec![0.0; n_racks],
             rack_last: vec![SimTime::ZERO; n_racks],
             rack_free,
-            free_count: n_nodes,
             up_count: n_nodes,
             busy_nodes: 0,
             busy_gpus: 0,
@@ -441,6 +469,11 @@ impl Cluster {
     /// Per-rack facts, racks numbered row by row.
     pub fn racks(&self) -> &[RackInfo] {
         &self.racks
+    }
+
+    /// Nodes per partition (partition order of [`ItConfig::partitions`]).
+    pub fn partition_nodes(&self) -> &[u32] {
+        &self.partition_nodes
     }
 
     /// Total nodes.
@@ -572,12 +605,12 @@ impl Cluster {
         self.st[j].timer = Some(self.events.schedule_cancellable(at, Ev::Finish(j as u32)));
     }
 
-    fn take_node(&mut self) -> Option<u32> {
-        let &(rank, r) = self.free_racks.iter().next()?;
+    fn take_node(&mut self, part: usize) -> Option<u32> {
+        let &(rank, r) = self.free_racks[part].iter().next()?;
         let list = &mut self.rack_free[r as usize];
         let n = list.pop()?;
         if list.is_empty() {
-            self.free_racks.remove(&(rank, r));
+            self.free_racks[part].remove(&(rank, r));
         }
         Some(n)
     }
@@ -586,15 +619,20 @@ impl Cluster {
         let r = self.node_rack[n as usize];
         let list = &mut self.rack_free[r as usize];
         list.push(n);
+        let part = usize::from(self.rack_part[r as usize]);
         if list.len() == 1 {
-            self.free_racks.insert((self.rack_rank[r as usize], r));
+            self.free_racks[part].insert((self.rack_rank[r as usize], r));
         }
-        self.free_count += 1;
+        self.free_count[part] += 1;
     }
 
     fn start_job(&mut self, j: usize, t: SimTime) -> bool {
         let job = &self.jobs[j];
-        if self.st[j].status != Status::Queued || job.nodes > self.free_count || !self.powered {
+        let part = usize::from(job.partition);
+        if self.st[j].status != Status::Queued
+            || job.nodes > self.free_count.get(part).copied().unwrap_or(0)
+            || !self.powered
+        {
             return false;
         }
         let (nodes_needed, cpu_u, gpu_u) = (job.nodes, job.cpu_util, job.gpu_util);
@@ -604,7 +642,7 @@ impl Cluster {
         let mut nodes = std::mem::take(&mut self.st[j].nodes);
         nodes.clear();
         for _ in 0..nodes_needed {
-            let Some(n) = self.take_node() else { break };
+            let Some(n) = self.take_node(part) else { break };
             let r = self.node_rack[n as usize] as usize;
             self.touch_rack(r, t);
             let spec = &self.specs[self.racks[r].row];
@@ -616,7 +654,7 @@ impl Cluster {
             self.refresh_rack(r);
             nodes.push(n);
         }
-        self.free_count -= nodes.len() as u32;
+        self.free_count[part] -= nodes.len() as u32;
         self.busy_nodes += nodes.len() as u32;
         let est = t.saturating_add(dur_s(self.jobs[j].estimate_s));
         let s = &mut self.st[j];
@@ -715,9 +753,10 @@ impl Cluster {
             let list = &mut self.rack_free[r];
             if let Some(pos) = list.iter().position(|&x| x == n) {
                 list.remove(pos);
-                self.free_count -= 1;
+                let part = usize::from(self.rack_part[r]);
+                self.free_count[part] -= 1;
                 if list.is_empty() {
-                    self.free_racks.remove(&(self.rack_rank[r], r as u32));
+                    self.free_racks[part].remove(&(self.rack_rank[r], r as u32));
                 }
             }
         }
@@ -875,10 +914,15 @@ impl Cluster {
             }
             if new_rank != self.rack_rank {
                 self.rack_rank = new_rank;
-                self.free_racks = (0..self.racks.len())
-                    .filter(|&r| !self.rack_free[r].is_empty())
-                    .map(|r| (self.rack_rank[r], r as u32))
-                    .collect();
+                for set in &mut self.free_racks {
+                    set.clear();
+                }
+                for r in 0..self.racks.len() {
+                    if !self.rack_free[r].is_empty() {
+                        self.free_racks[usize::from(self.rack_part[r])]
+                            .insert((self.rack_rank[r], r as u32));
+                    }
+                }
                 changed = true;
             }
         }
@@ -886,7 +930,7 @@ impl Cluster {
     }
 
     fn run_scheduler(&mut self, env: &ItEnvironment<'_>) {
-        if !self.powered || self.queue.is_empty() || self.free_count == 0 {
+        if !self.powered || self.queue.is_empty() || self.free_count.iter().all(|&f| f == 0) {
             return;
         }
         let mut buf = std::mem::take(&mut self.start_buf);
@@ -897,7 +941,7 @@ impl Cluster {
             let mean_dyn = move |job: &Job| mean_dynamic_w(md, job);
             let view = SchedulerView {
                 now: self.now,
-                free_nodes: self.free_count,
+                free_nodes: &self.free_count,
                 up_nodes: self.up_count,
                 jobs: &self.jobs,
                 queue: &self.queue,
@@ -929,7 +973,7 @@ impl Cluster {
             let mean_dyn = move |job: &Job| mean_dynamic_w(md, job);
             let view = SchedulerView {
                 now: self.now,
-                free_nodes: self.free_count,
+                free_nodes: &self.free_count,
                 up_nodes: self.up_count,
                 jobs: &self.jobs,
                 queue: &self.queue,
@@ -1106,6 +1150,7 @@ mod tests {
                 racks,
                 nodes_per_rack,
                 node: NodeChoice::Preset(preset.into()),
+                partition: "default".into(),
             }],
             workload: WorkloadConfig { sources: vec![] },
             failures: FailureConfig {
@@ -1172,7 +1217,8 @@ mod tests {
                 .map(|x| x.nodes.len())
                 .sum();
         let down = c.node_up.iter().filter(|u| !**u).count();
-        assert_eq!(busy + down + c.free_count as usize, c.node_count() as usize);
+        let free: u32 = c.free_count.iter().sum();
+        assert_eq!(busy + down + free as usize, c.node_count() as usize);
     }
 
     #[test]
@@ -1296,6 +1342,7 @@ mod tests {
             racks: 2,
             nodes_per_rack: 16,
             node: NodeChoice::Preset("cpu_dual_socket".into()),
+            partition: "default".into(),
         });
         c.workload.sources = vec![WorkloadSource::Poisson(PoissonWorkload {
             mean_rate_per_h: 20.0,
@@ -1551,6 +1598,7 @@ mod tests {
                 path: "tests/data/synthetic.swf".into(),
                 procs_per_node: 4,
                 offset_s: 0.0,
+                partition: None,
             })],
         };
         let base = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -1572,6 +1620,83 @@ mod tests {
             s.node_hours
         );
         check_conservation(&cl);
+    }
+
+    #[test]
+    fn partitions_keep_gpu_jobs_on_gpu_rows() {
+        // Row 0: 2 racks of CPU nodes (partition "cpu"); row 1: 1 rack of 4 GPU nodes
+        // (partition "gpu"). Training bursts name "gpu"; Poisson jobs go to the first partition.
+        let mut c = cfg(2, 8, "cpu_dual_socket");
+        c.rows[0].partition = "cpu".into();
+        c.rows.push(RowConfig {
+            name: "g".into(),
+            racks: 1,
+            nodes_per_rack: 4,
+            node: NodeChoice::Preset("gpu_8x_h100".into()),
+            partition: "gpu".into(),
+        });
+        c.workload.sources = vec![
+            WorkloadSource::Poisson(PoissonWorkload {
+                mean_rate_per_h: 10.0,
+                max_nodes: 8,
+                ..Default::default()
+            }),
+            WorkloadSource::TrainingBursts(crate::workload::TrainingBursts {
+                mean_interval_h: 6.0,
+                nodes: 4,
+                mean_duration_h: 3.0,
+                partition: Some("gpu".into()),
+                ..Default::default()
+            }),
+        ];
+        assert!(c.validate().is_empty());
+        let mut cl = Cluster::new(
+            &c,
+            Path::new("."),
+            &RngStreams::new(5),
+            SimTime::from_secs(3 * 86_400),
+        )
+        .unwrap();
+        assert_eq!(cl.partition_nodes(), &[16, 4]);
+        let env = Env::new(3);
+        for _ in 0..(3 * 24) {
+            run_minutes(&mut cl, &env, 60);
+            check_conservation(&cl);
+            for (j, s) in cl.st.iter().enumerate() {
+                for &n in &s.nodes {
+                    let row = cl.racks[cl.node_rack[n as usize] as usize].row;
+                    assert_eq!(
+                        row,
+                        usize::from(cl.jobs()[j].partition),
+                        "job {j} on node {n}"
+                    );
+                }
+            }
+        }
+        let gpu_jobs = cl.jobs().iter().filter(|j| j.partition == 1).count();
+        assert!(gpu_jobs >= 5 && cl.stats().gpu_hours > 0.0);
+        // a job larger than its partition is refused
+        let mut big = c.clone();
+        if let WorkloadSource::TrainingBursts(t) = &mut big.workload.sources[1] {
+            t.nodes = 5;
+        }
+        assert!(matches!(
+            Cluster::new(
+                &big,
+                Path::new("."),
+                &RngStreams::new(5),
+                SimTime::from_secs(3 * 86_400)
+            ),
+            Err(ItError::JobTooLarge {
+                cluster_nodes: 4,
+                ..
+            })
+        ));
+        let mut unknown = c.clone();
+        if let WorkloadSource::TrainingBursts(t) = &mut unknown.workload.sources[1] {
+            t.partition = Some("tpu".into());
+        }
+        assert_eq!(unknown.validate()[0].path, "workload.sources[1].partition");
     }
 
     #[test]

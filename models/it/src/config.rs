@@ -38,6 +38,9 @@ pub struct RowConfig {
     /// Node type: preset name (`cpu_dual_socket`, `gpu_8x_h100`) or an inline spec. Default
     /// `cpu_dual_socket`.
     pub node: NodeChoice,
+    /// Scheduling partition of the row's nodes (jobs of a partition run only on its nodes).
+    /// Default "default".
+    pub partition: String,
 }
 
 impl Default for RowConfig {
@@ -47,6 +50,7 @@ impl Default for RowConfig {
             racks: 10,
             nodes_per_rack: 32,
             node: NodeChoice::default(),
+            partition: "default".into(),
         }
     }
 }
@@ -135,6 +139,18 @@ impl Default for ItConfig {
 }
 
 impl ItConfig {
+    /// Distinct partition names of the rows, in order of first appearance; jobs that name no
+    /// partition go to the first.
+    pub fn partitions(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.rows {
+            if !out.contains(&r.partition) {
+                out.push(r.partition.clone());
+            }
+        }
+        out
+    }
+
     /// All problems, with paths relative to `[it]`.
     pub fn validate(&self) -> Vec<ConfigIssue> {
         let mut v = Vec::new();
@@ -217,6 +233,20 @@ impl ItConfig {
                 .into_iter()
                 .map(|i| i.prefixed("scheduler")),
         );
+        let parts = self.partitions();
+        for (i, s) in self.workload.sources.iter().enumerate() {
+            if let Some(p) = s.partition() {
+                if !parts.iter().any(|x| x == p) {
+                    v.push(ConfigIssue::error(
+                        format!("workload.sources[{i}].partition"),
+                        format!(
+                            "no row has partition `{p}`: expected one of {}",
+                            parts.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
         let f = &self.failures;
         for (k, x) in [
             ("accelerator_mtbf_h", f.accelerator_mtbf_h),

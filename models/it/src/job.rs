@@ -29,11 +29,14 @@ pub struct Job {
     /// Checkpoint interval in work seconds; a failure loses only the work since the last
     /// checkpoint. `None`: no checkpoints, a failure loses all work done.
     pub checkpoint_interval_s: Option<f64>,
+    /// Partition (index into [`crate::ItConfig::partitions`]): the job runs only on nodes of
+    /// rows in this partition.
+    pub partition: u16,
 }
 
 impl Job {
     /// A plain job: full CPU and GPU utilisation, priority 0, not deferrable, no deadline, no
-    /// checkpoints, estimate equal to the work.
+    /// checkpoints, estimate equal to the work, partition 0.
     pub fn new(id: u64, submit: SimTime, nodes: u32, work_s: f64) -> Self {
         Job {
             id,
@@ -47,6 +50,7 @@ impl Job {
             deferrable: false,
             deadline: None,
             checkpoint_interval_s: None,
+            partition: 0,
         }
     }
 

@@ -35,7 +35,7 @@ pub(crate) type QueueKey = (Reverse<i32>, SimTime, u32);
 /// What a policy may look at.
 pub struct SchedulerView<'a> {
     pub(crate) now: SimTime,
-    pub(crate) free_nodes: u32,
+    pub(crate) free_nodes: &'a [u32],
     pub(crate) up_nodes: u32,
     pub(crate) jobs: &'a [Job],
     pub(crate) queue: &'a BTreeSet<QueueKey>,
@@ -52,9 +52,20 @@ impl<'a> SchedulerView<'a> {
     pub fn now(&self) -> SimTime {
         self.now
     }
-    /// Idle, powered, working nodes.
+    /// Idle, powered, working nodes in all partitions.
     pub fn free_nodes(&self) -> u32 {
+        self.free_nodes.iter().sum()
+    }
+    /// Idle, powered, working nodes in partition `partition` (0 if there is no such partition).
+    pub fn free_nodes_in(&self, partition: u16) -> u32 {
         self.free_nodes
+            .get(usize::from(partition))
+            .copied()
+            .unwrap_or(0)
+    }
+    /// Number of partitions.
+    pub fn partitions(&self) -> usize {
+        self.free_nodes.len()
     }
     /// Working (not failed) nodes.
     pub fn up_nodes(&self) -> u32 {
@@ -70,11 +81,11 @@ impl<'a> SchedulerView<'a> {
     pub fn queue_len(&self) -> usize {
         self.queue.len()
     }
-    /// Running jobs by estimated end time (start + user estimate): `(end, nodes)`.
-    pub fn running_by_end(&self) -> impl Iterator<Item = (SimTime, u32)> + '_ {
+    /// Running jobs by estimated end time (start + user estimate): `(end, job)`.
+    pub fn running_by_end(&self) -> impl Iterator<Item = (SimTime, &'a Job)> + '_ {
         self.running
             .iter()
-            .map(|&(t, j)| (t, self.jobs[j as usize].nodes))
+            .map(|&(t, j)| (t, &self.jobs[j as usize]))
     }
     /// IT power now, W.
     pub fn it_power_w(&self) -> f64 {
@@ -196,11 +207,22 @@ impl SchedulerConfig {
     }
 }
 
+/// Per-partition progress of one EASY/FCFS pass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    /// Starting jobs in queue order.
+    InOrder,
+    /// Head blocked with a reservation at `shadow`; `extra` nodes are not needed by it.
+    Backfill { shadow: SimTime, extra: u32 },
+    /// Nothing more starts in this partition in this pass.
+    Closed,
+}
+
 /// The built-in policies, configured by [`SchedulerConfig`].
 #[derive(Debug, Clone)]
 pub struct BuiltinScheduler {
     cfg: SchedulerConfig,
-    selected_ends: Vec<(SimTime, u32)>,
+    selected_ends: Vec<(SimTime, u32, u16)>,
 }
 
 impl BuiltinScheduler {
@@ -209,6 +231,56 @@ impl BuiltinScheduler {
         BuiltinScheduler {
             cfg,
             selected_ends: Vec::new(),
+        }
+    }
+}
+
+impl BuiltinScheduler {
+    /// EASY reservation for the blocked head `head` of its partition, which has `free` idle
+    /// nodes: the earliest estimated end (of running jobs and those selected in this pass) at
+    /// which enough nodes are idle, and the nodes the head will not need then.
+    fn reservation(&mut self, view: &SchedulerView<'_>, head: &Job, free: u32) -> Phase {
+        let part = head.partition;
+        self.selected_ends.sort_unstable();
+        let mut avail = free;
+        let mut a = view
+            .running_by_end()
+            .filter(|(_, j)| j.partition == part)
+            .map(|(t, j)| (t, j.nodes))
+            .peekable();
+        let mut b = self
+            .selected_ends
+            .iter()
+            .filter(|e| e.2 == part)
+            .map(|e| (e.0, e.1))
+            .peekable();
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => {
+                    if x.0 <= y.0 {
+                        a.next()
+                    } else {
+                        b.next()
+                    }
+                }
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => None,
+            };
+            let Some((end, n)) = next else { break };
+            avail += n;
+            if avail >= head.nodes {
+                return Phase::Backfill {
+                    shadow: end,
+                    extra: avail - head.nodes,
+                };
+            }
+        }
+        // Not enough working nodes even when everything ends (nodes are down): no reservation
+        // can be made, so anything that fits may start.
+        Phase::Backfill {
+            shadow: SimTime::MAX,
+            extra: 0,
         }
     }
 }
@@ -256,7 +328,10 @@ impl Scheduler for BuiltinScheduler {
     }
 
     fn select(&mut self, view: &SchedulerView<'_>, start: &mut Vec<usize>) {
-        let mut free = view.free_nodes;
+        // Each partition is scheduled on its own (its own head job and reservation); power
+        // admission is shared.
+        let mut free: Vec<u32> = view.free_nodes.to_vec();
+        let mut state = vec![Phase::InOrder; free.len()];
         let mut power_w = view.it_power_w;
         let limit = if self.cfg.power_capped_admission {
             view.it_power_limit_w
@@ -266,73 +341,51 @@ impl Scheduler for BuiltinScheduler {
         let fits_power =
             |p: f64, job: &Job| limit.map_or(true, |l| p + view.added_power_w(job) <= l);
         self.selected_ends.clear();
-        let mut it = view.queued().take(self.cfg.backfill_depth.max(1));
-        // Phase 1: start in order while jobs fit.
-        let head = loop {
-            if free == 0 {
-                return;
-            }
-            let Some((idx, job)) = it.next() else { return };
-            if job.nodes <= free && fits_power(power_w, job) {
-                start.push(idx);
-                free -= job.nodes;
-                power_w += view.added_power_w(job);
-                self.selected_ends.push((est_end(view.now, job), job.nodes));
-            } else {
-                break job;
-            }
-        };
-        if self.cfg.policy == QueuePolicy::Fcfs || head.nodes <= free {
-            // FCFS stops at the first job that does not fit; a head blocked by power (not by
-            // nodes) gets no reservation and nothing is backfilled past it.
-            return;
-        }
-        // Shadow time: merge running jobs and those just selected, by estimated end.
-        self.selected_ends.sort_unstable();
-        let mut avail = free;
-        let mut shadow = SimTime::MAX;
-        let mut extra = 0u32;
-        {
-            let mut a = view.running_by_end().peekable();
-            let mut b = self.selected_ends.iter().copied().peekable();
-            loop {
-                let next = match (a.peek(), b.peek()) {
-                    (Some(x), Some(y)) => {
-                        if x.0 <= y.0 {
-                            a.next()
-                        } else {
-                            b.next()
-                        }
-                    }
-                    (Some(_), None) => a.next(),
-                    (None, Some(_)) => b.next(),
-                    (None, None) => None,
-                };
-                let Some((end, n)) = next else { break };
-                avail += n;
-                if avail >= head.nodes {
-                    shadow = end;
-                    extra = avail - head.nodes;
-                    break;
-                }
-            }
-        }
-        // Phase 2: backfill.
-        for (idx, job) in it {
-            if free == 0 {
-                break;
-            }
-            if job.nodes > free || !fits_power(power_w, job) {
+        for (idx, job) in view.queued().take(self.cfg.backfill_depth.max(1)) {
+            let p = usize::from(job.partition);
+            if p >= free.len() {
                 continue;
             }
-            let ends_before = est_end(view.now, job) <= shadow;
-            if ends_before || job.nodes <= extra {
-                if !ends_before {
-                    extra -= job.nodes;
+            if free.iter().all(|&f| f == 0) {
+                break;
+            }
+            let fits = job.nodes <= free[p] && fits_power(power_w, job);
+            let go = match state[p] {
+                Phase::Closed => false,
+                Phase::InOrder if fits => true,
+                Phase::InOrder => {
+                    // `job` is this partition's blocked head. FCFS stops here; a head blocked
+                    // by power (not nodes) gets no reservation and nothing passes it.
+                    state[p] = if self.cfg.policy == QueuePolicy::Fcfs || job.nodes <= free[p] {
+                        Phase::Closed
+                    } else {
+                        self.reservation(view, job, free[p])
+                    };
+                    false
                 }
+                Phase::Backfill { shadow, extra } => {
+                    let ends_before = est_end(view.now, job) <= shadow;
+                    if fits && (ends_before || job.nodes <= extra) {
+                        if !ends_before {
+                            state[p] = Phase::Backfill {
+                                shadow,
+                                extra: extra - job.nodes,
+                            };
+                        }
+                        true
+                    } else {
+                        false
+                    }
+                }
+            };
+            if go {
                 start.push(idx);
-                free -= job.nodes;
+                free[p] -= job.nodes;
                 power_w += view.added_power_w(job);
+                if state[p] == Phase::InOrder {
+                    self.selected_ends
+                        .push((est_end(view.now, job), job.nodes, job.partition));
+                }
             }
         }
     }

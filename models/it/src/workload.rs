@@ -48,6 +48,8 @@ pub struct PoissonWorkload {
     pub checkpoint_interval_h: f64,
     /// Priority of the jobs. Default 0.
     pub priority: i32,
+    /// Partition the jobs run in. Default: the first partition.
+    pub partition: Option<String>,
 }
 
 impl Default for PoissonWorkload {
@@ -67,6 +69,7 @@ impl Default for PoissonWorkload {
             deadline_factor: 4.0,
             checkpoint_interval_h: 0.0,
             priority: 0,
+            partition: None,
         }
     }
 }
@@ -89,6 +92,8 @@ pub struct TrainingBursts {
     pub checkpoint_interval_h: f64,
     /// Priority. Default 10.
     pub priority: i32,
+    /// Partition the jobs run in. Default: the first partition.
+    pub partition: Option<String>,
 }
 
 impl Default for TrainingBursts {
@@ -101,6 +106,7 @@ impl Default for TrainingBursts {
             cpu_util: 0.3,
             checkpoint_interval_h: 1.0,
             priority: 10,
+            partition: None,
         }
     }
 }
@@ -117,6 +123,9 @@ pub struct TraceWorkload {
     /// Seconds added to every submit time. Default 0.
     #[serde(default)]
     pub offset_s: f64,
+    /// Partition the jobs run in. Default: the first partition.
+    #[serde(default)]
+    pub partition: Option<String>,
 }
 
 fn one() -> u32 {
@@ -143,6 +152,17 @@ pub enum WorkloadSource {
 pub struct WorkloadConfig {
     /// Job sources. Default: one Poisson source with its defaults.
     pub sources: Vec<WorkloadSource>,
+}
+
+impl WorkloadSource {
+    /// The partition this source's jobs go to, if named.
+    pub fn partition(&self) -> Option<&str> {
+        match self {
+            WorkloadSource::Poisson(w) => w.partition.as_deref(),
+            WorkloadSource::TrainingBursts(w) => w.partition.as_deref(),
+            WorkloadSource::Swf(t) | WorkloadSource::Csv(t) => t.partition.as_deref(),
+        }
+    }
 }
 
 impl Default for WorkloadConfig {
@@ -286,16 +306,28 @@ impl WorkloadConfig {
 
     /// Generate or read every job submitted before `horizon`, merged by submit time (ties keep
     /// source order) and renumbered `0..n` in that order. Random sources use the stream
-    /// `it.workload.<index>`.
+    /// `it.workload.<index>`. `partitions` are the partition names (see
+    /// [`crate::ItConfig::partitions`]); a source naming another partition is an error.
     pub fn jobs(
         &self,
         base_dir: &Path,
         streams: &RngStreams,
         horizon: SimTime,
+        partitions: &[String],
     ) -> Result<Vec<Job>, ItError> {
         let mut all: Vec<Job> = Vec::new();
         for (i, s) in self.sources.iter().enumerate() {
             let stream = format!("it.workload.{i}");
+            let first = all.len();
+            let partition = match s.partition() {
+                None => 0,
+                Some(p) => partitions.iter().position(|x| x == p).ok_or_else(|| {
+                    ItError::InvalidConfig(vec![sim_core::ConfigIssue::error(
+                        format!("sources[{i}].partition"),
+                        format!("no row has partition `{p}`"),
+                    )])
+                })? as u16,
+            };
             match s {
                 WorkloadSource::Poisson(w) => poisson(w, streams, &stream, horizon, &mut all),
                 WorkloadSource::TrainingBursts(w) => bursts(w, streams, &stream, horizon, &mut all),
@@ -321,6 +353,9 @@ impl WorkloadConfig {
                             .filter(|j| j.submit < horizon),
                     );
                 }
+            }
+            for j in &mut all[first..] {
+                j.partition = partition;
             }
         }
         all.sort_by_key(|j| j.submit); // stable: ties keep source and file order
@@ -458,6 +493,7 @@ mod tests {
                 Path::new("."),
                 &RngStreams::new(7),
                 SimTime::from_secs(days * 86_400),
+                &[],
             )
             .unwrap();
         // expected 100 jobs/h x 720 h = 72,000; Poisson sd ~ 270, allow 2 %.
@@ -477,6 +513,7 @@ mod tests {
                 Path::new("."),
                 &RngStreams::new(7),
                 SimTime::from_secs(days * 86_400),
+                &[],
             )
             .unwrap();
         assert_eq!(jobs, again);
@@ -500,6 +537,7 @@ mod tests {
                 Path::new("."),
                 &RngStreams::new(1),
                 SimTime::from_secs(30 * 86_400),
+                &[],
             )
             .unwrap();
         let mean_h = jobs.iter().map(|j| j.work_s).sum::<f64>() / jobs.len() as f64 / 3600.0;
@@ -526,6 +564,7 @@ mod tests {
                 Path::new(env!("CARGO_MANIFEST_DIR")),
                 &RngStreams::new(3),
                 SimTime::from_secs(10 * 86_400),
+                &[],
             )
             .unwrap();
         assert!(jobs.windows(2).all(|w| w[0].submit <= w[1].submit));
