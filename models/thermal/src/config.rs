@@ -19,6 +19,8 @@
 //! policy = "supply_reset"
 //! ```
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sim_core::validate::{check_positive, check_range};
 use sim_core::ConfigIssue;
@@ -87,6 +89,10 @@ pub struct AirConfig {
     pub server_delta_t_k: f64,
     /// Fraction of rack inlet air that is recirculated hot exhaust, 0..1. Default 0.05.
     pub recirculation_fraction: f64,
+    /// Per-row override of `recirculation_fraction` (row name -> fraction 0..1), e.g. for
+    /// rows at the open end of an aisle. Default empty (every row uses
+    /// `recirculation_fraction`).
+    pub row_recirculation_fraction: BTreeMap<String, f64>,
     /// Fraction of CRAH supply air that bypasses IT to the return, 0..1. Default 0.10.
     pub bypass_fraction: f64,
     /// Lumped heat capacity of the white space (air, floor, structure, rack metal), J/K.
@@ -110,6 +116,7 @@ impl Default for AirConfig {
             chw_delta_t_k: 6.0,
             server_delta_t_k: 12.0,
             recirculation_fraction: 0.05,
+            row_recirculation_fraction: BTreeMap::new(),
             bypass_fraction: 0.10,
             room_heat_capacity_j_k: 2.0e7,
             air_chip_rise_k: 45.0,
@@ -420,6 +427,16 @@ impl CoolingConfig {
             0.99,
             "-",
         );
+        for (row, r) in &a.row_recirculation_fraction {
+            check_range(
+                &mut v,
+                &format!("air.row_recirculation_fraction.{row}"),
+                *r,
+                0.0,
+                0.99,
+                "-",
+            );
+        }
         check_range(
             &mut v,
             "air.bypass_fraction",

@@ -168,6 +168,8 @@ pub struct CoolingPlant {
     out: ThermalStep,
     caps_w: Vec<f64>,
     heat_buf: Vec<f64>,
+    /// Per rack: `1 - r_i`, the design share of its inlet air that comes from the CRAHs.
+    cold_share: Vec<f64>,
     exceedance: Exceedance,
 }
 
@@ -294,6 +296,22 @@ impl CoolingPlant {
             };
             rack_kind.push(k);
         }
+        let mut row_recirc = vec![cfg.air.recirculation_fraction; row_names.len()];
+        for (name, &r) in &cfg.air.row_recirculation_fraction {
+            let Some(i) = row_names.iter().position(|n| n == name) else {
+                return Err(ThermalError::UnknownRow {
+                    key: format!("air.row_recirculation_fraction.{name}"),
+                    name: name.clone(),
+                    known: known(),
+                });
+            };
+            row_recirc[i] = r;
+        }
+        // rack_rows were checked against row_names above
+        let cold_share: Vec<f64> = rack_rows
+            .iter()
+            .map(|&row| 1.0 - row_recirc.get(row).copied().unwrap_or(0.0))
+            .collect();
         let n_cold_plate = rack_kind
             .iter()
             .filter(|k| **k == RackCooling::ColdPlate)
@@ -405,6 +423,7 @@ impl CoolingPlant {
             },
             caps_w: vec![f64::INFINITY; n],
             heat_buf: vec![0.0; n],
+            cold_share,
             exceedance: Exceedance::default(),
         })
     }
@@ -489,6 +508,19 @@ impl CoolingPlant {
         let q_it = q_air_racks + q_cp_racks + q_imm_racks;
         let q_cp = f * q_cp_racks;
         let q_air = q_air_racks + (1.0 - f) * q_cp_racks;
+        // sum of (1 - r_i) * air heat_i: sets the CRAH supply the racks draw
+        let cold_sum = |runs: &[Range<usize>]| {
+            runs.iter()
+                .map(|r| {
+                    heat_w[r.clone()]
+                        .iter()
+                        .zip(&self.cold_share[r.clone()])
+                        .map(|(q, w)| q * w)
+                        .sum::<f64>()
+                })
+                .sum::<f64>()
+        };
+        let q_air_cold_w = cold_sum(&self.air_racks) + (1.0 - f) * cold_sum(&self.cold_plate_racks);
 
         // 3. TCS flows and pumps
         let water = Coolant::Water.properties_clamped(fw_supply_c);
@@ -585,8 +617,11 @@ impl CoolingPlant {
         let chip_r_per_w = im.chip_to_fluid_r_k_w / im.chips_per_tank as f64;
 
         // 6. air path
-        let m_it = q_air / (AIR_CP_J_KG_K * a.server_delta_t_k);
-        let m_need = self.containment.crah_airflow_for_kg_s(m_it) * act.crah_airflow_ratio;
+        // Cold air the racks draw from the CRAHs: sum (1 - r_i) m_it_i; the CRAHs must supply
+        // it plus the bypass: m_crah = cold / (1 - b) (see crate::air).
+        let m_cold = q_air_cold_w / (AIR_CP_J_KG_K * a.server_delta_t_k);
+        let one_minus_b = 1.0 - self.containment.bypass_fraction;
+        let m_need = m_cold / one_minus_b * act.crah_airflow_ratio;
         let m_max = n_crah as f64 * a.crah_rated_airflow_kg_s;
         let m_crah = m_need.clamp(m_max * a.crah_min_speed, m_max);
         let fan_w = if n_crah > 0 {
@@ -594,7 +629,13 @@ impl CoolingPlant {
         } else {
             0.0
         };
-        let recirc = self.containment.effective_recirculation(m_it, m_crah);
+        // Share of each rack's design cold air actually delivered (< 1: racks draw more hot
+        // air, r_i' = 1 - phi (1 - r_i)).
+        let phi = if m_cold > 0.0 {
+            (one_minus_b * m_crah / m_cold).min(1.0)
+        } else {
+            1.0
+        };
         let supply_c = act.crah_supply_c.max(chw_supply_c + a.coil_approach_k);
         let extra = if inputs.white_space_extra_heat_w.is_finite() {
             inputs.white_space_extra_heat_w
@@ -608,27 +649,30 @@ impl CoolingPlant {
         self.started = true;
         let room = self.room.advance(q_room, m_crah, supply_c, h_s);
         stored_j += room.stored_j;
-        let inlet_c = Containment::rack_inlet_c(supply_c, self.room.hot_c, recirc);
+        let hot_c = self.room.hot_c;
+        let cold_span_k = phi * (hot_c - supply_c);
 
         // per-rack temperatures, immersion loads, caps
         let limit = self.cfg.chip_limit_c;
         let throttle = self.cfg.throttle_at_chip_limit;
-        // Chip = base + slope * heat (+ offset); a cap is the heat that puts it at the limit.
         let out = &mut self.out;
         let caps = &mut self.caps_w;
-        out.rack_inlet_c.fill(inlet_c);
-        let mut max_chip = f64::NEG_INFINITY;
-        let outlet_air_c = inlet_c + a.server_delta_t_k;
-        if !self.air_racks.is_empty() {
-            max_chip = inlet_c + a.air_chip_rise_k;
+        // inlet_i = (1 - r_i') supply + r_i' hot = hot - phi (1 - r_i) (hot - supply)
+        let mut max_inlet_c = f64::NEG_INFINITY;
+        for (t, w) in out.rack_inlet_c.iter_mut().zip(&self.cold_share) {
+            *t = hot_c - w * cold_span_k;
+            max_inlet_c = max_inlet_c.max(*t);
         }
+        let mut max_chip = f64::NEG_INFINITY;
+        let (rise_k, dt_k) = (a.air_chip_rise_k, a.server_delta_t_k);
         for r in &self.air_racks {
-            out.rack_chip_c[r.clone()].fill(inlet_c + a.air_chip_rise_k);
-            for (o, q) in out.rack_outlet_c[r.clone()]
-                .iter_mut()
-                .zip(heat_w[r.clone()].iter().copied())
-            {
-                *o = if q > 0.0 { outlet_air_c } else { inlet_c };
+            let chips = out.rack_chip_c[r.clone()].iter_mut();
+            let outlets = out.rack_outlet_c[r.clone()].iter_mut();
+            let inlets = out.rack_inlet_c[r.clone()].iter();
+            for (((c, o), &t), &q) in chips.zip(outlets).zip(inlets).zip(&heat_w[r.clone()]) {
+                *c = t + rise_k;
+                *o = if q > 0.0 { t + dt_k } else { t };
+                max_chip = max_chip.max(*c);
             }
         }
         let cp_slope = f / plates * r_plate;
@@ -636,10 +680,11 @@ impl CoolingPlant {
         for r in &self.cold_plate_racks {
             let chips = out.rack_chip_c[r.clone()].iter_mut();
             let outlets = out.rack_outlet_c[r.clone()].iter_mut();
-            for ((c, o), q) in chips.zip(outlets).zip(heat_w[r.clone()].iter().copied()) {
+            let inlets = out.rack_inlet_c[r.clone()].iter();
+            for (((c, o), &t), &q) in chips.zip(outlets).zip(inlets).zip(&heat_w[r.clone()]) {
                 let chip = tcs_supply_c + if q > 0.0 { q * cp_slope } else { 0.0 };
                 *c = chip;
-                *o = if q > 0.0 { outlet_air_c } else { inlet_c };
+                *o = if q > 0.0 { t + dt_k } else { t };
                 max_chip = max_chip.max(chip);
             }
             if throttle {
@@ -658,7 +703,7 @@ impl CoolingPlant {
             .max(0.0);
         let mut imm_need = 0.0f64;
         for r in &self.immersion_racks {
-            out.rack_outlet_c[r.clone()].fill(inlet_c);
+            out.rack_outlet_c[r.clone()].copy_from_slice(&out.rack_inlet_c[r.clone()]);
             for (c, q) in out.rack_chip_c[r.clone()]
                 .iter_mut()
                 .zip(heat_w[r.clone()].iter().copied())
@@ -699,7 +744,11 @@ impl CoolingPlant {
         } else {
             max_chip
         };
-        o.max_inlet_c = inlet_c;
+        o.max_inlet_c = if self.rack_kind.is_empty() {
+            f64::NAN
+        } else {
+            max_inlet_c
+        };
         o.it_heat_w = q_it;
         o.crah_supply_c = supply_c;
         o.hot_aisle_c = self.room.hot_c;
@@ -731,11 +780,9 @@ impl CoolingPlant {
         o.heat_stored_j = stored_j;
         o.actions = Some(act);
 
-        // every rack sees the same inlet: one sample stands for all
-        self.exceedance.accumulate_uniform(
+        self.exceedance.accumulate(
             self.cfg.ashrae_class,
-            inlet_c,
-            self.rack_kind.len(),
+            &o.rack_inlet_c,
             o.max_chip_c,
             limit,
             dt.as_hours_f64(),
