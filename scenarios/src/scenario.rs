@@ -393,6 +393,7 @@ impl Scenario {
                 ));
             }
         }
+        v.extend(self.cross_section_issues());
         let sections: [(&str, &dyn ModelSection); 5] = [
             ("weather", &self.weather),
             ("it", &self.it),
@@ -402,6 +403,73 @@ impl Scenario {
         ];
         for (name, s) in sections {
             v.extend(s.issues().into_iter().map(|i| i.prefixed(name)));
+        }
+        v
+    }
+
+    /// Checks that need two sections at once: every liquid- or immersion-cooled row names a
+    /// row of `[it]`, no row is cooled both ways, and the CDUs without their spares can carry
+    /// the liquid share of the cold-plate racks' peak heat (the N of an N+1 design, as in
+    /// ASHRAE TC 9.9, *Liquid Cooling Guidelines for Datacom Equipment Centers*, 2nd ed.,
+    /// 2014, which sizes the CDU for the full design heat load of its racks).
+    fn cross_section_issues(&self) -> Vec<ConfigIssue> {
+        use dctwin_models::it::{NodeChoice, NodeSpec};
+        let mut v = Vec::new();
+        let liquid = &self.cooling.liquid;
+        let row_names: Vec<&str> = self.it.rows.iter().map(|r| r.name.as_str()).collect();
+        for (list, key) in [
+            (&liquid.rows, "cooling.liquid.rows"),
+            (&self.cooling.immersion.rows, "cooling.immersion.rows"),
+        ] {
+            for (i, name) in list.iter().enumerate() {
+                if !row_names.contains(&name.as_str()) {
+                    v.push(ConfigIssue::error(
+                        format!("{key}[{i}]"),
+                        format!(
+                            "no row named \"{name}\" in [it].rows (rows: {})",
+                            row_names.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        for (i, name) in liquid.rows.iter().enumerate() {
+            if self.cooling.immersion.rows.contains(name) {
+                v.push(ConfigIssue::error(
+                    format!("cooling.liquid.rows[{i}]"),
+                    format!("row \"{name}\" is listed as both cold-plate and immersion cooled"),
+                ));
+            }
+        }
+        let peak_liquid_heat_w: f64 = self
+            .it
+            .rows
+            .iter()
+            .filter(|r| liquid.rows.contains(&r.name))
+            .filter_map(|r| {
+                let spec = match &r.node {
+                    NodeChoice::Spec(s) => Some(s.clone()),
+                    NodeChoice::Preset(name) => NodeSpec::preset(name),
+                }?;
+                Some(f64::from(r.racks) * f64::from(r.nodes_per_rack) * spec.max_w())
+            })
+            .sum::<f64>()
+            * liquid.capture_fraction;
+        let duty_cdus = liquid.cdu_count.saturating_sub(liquid.cdu_spare_count);
+        let capacity_w = duty_cdus as f64 * liquid.cdu_rated_capacity_w;
+        if peak_liquid_heat_w > 0.0 && peak_liquid_heat_w > capacity_w {
+            v.push(ConfigIssue::error(
+                "cooling.liquid.cdu_rated_capacity_w",
+                format!(
+                    "the {duty_cdus} duty CDU(s) (cdu_count {} minus {} spare) carry {:.0} kW, \
+                     less than the {:.0} kW peak liquid heat of the cold-plate rows: add CDUs \
+                     or raise their rated capacity",
+                    liquid.cdu_count,
+                    liquid.cdu_spare_count,
+                    capacity_w / 1e3,
+                    peak_liquid_heat_w / 1e3
+                ),
+            ));
         }
         v
     }
@@ -964,6 +1032,38 @@ mod tests {
         let v = issues_of(load_scenario(&f, &bad));
         assert_eq!(v[0].path, "run.nonsense");
         assert_eq!(v[0].file, PathBuf::from("<--set>"));
+    }
+
+    #[test]
+    fn cdu_smaller_than_its_racks_heat_is_an_error() {
+        let text = |cdus: usize| {
+            format!(
+                "[[it.rows]]\nname = \"gpu\"\nracks = 10\nnodes_per_rack = 4\nnode = \"gpu_8x_h100\"\n\
+                 [cooling.liquid]\nrows = [\"gpu\", \"ghost\"]\ncdu_count = {cdus}\ncdu_spare_count = 1\n\
+                 cdu_rated_capacity_w = 100000.0\n"
+            )
+        };
+        let dir = tempfile::tempdir().expect("tmp");
+        // 40 nodes of about 10 kW peak, 80 % to liquid: about 330 kW; one duty CDU of 100 kW.
+        let small = write(dir.path(), "small.toml", &text(2));
+        let v = issues_of(load_scenario(&small, &[]));
+        let cap = v
+            .iter()
+            .find(|i| i.path == "cooling.liquid.cdu_rated_capacity_w")
+            .expect("capacity issue");
+        assert_eq!(cap.severity, Severity::Error);
+        assert_eq!(cap.line, Some(10));
+        assert!(v
+            .iter()
+            .any(|i| i.path == "cooling.liquid.rows[1]" && i.line == Some(7)));
+        // Enough duty CDUs: only the unknown row remains.
+        let big = write(dir.path(), "big.toml", &text(10));
+        let v = issues_of(load_scenario(&big, &[]));
+        assert!(
+            v.iter()
+                .all(|i| i.path != "cooling.liquid.cdu_rated_capacity_w"),
+            "{v:?}"
+        );
     }
 
     #[test]
