@@ -630,6 +630,10 @@ impl HeatRejectionPlant {
             heat_w: 0.0,
             fan_power_w: 0.0,
         };
+        // Fixed point T = F(T) (F: tower leaving temperature when the loop carries heat_of(T)),
+        // accelerated by secant steps while they keep halving the residual; plain
+        // substitution otherwise (F is a contraction: the tower effectiveness is < 1).
+        let mut prev: Option<(f64, f64)> = None;
         for _ in 0..500 {
             let q = heat_of(t);
             let t_in = t + q / c;
@@ -640,11 +644,21 @@ impl HeatRejectionPlant {
                 heat_w: s.heat_w * n as f64,
                 fan_power_w: s.fan_power_w * n as f64,
             };
-            let done = (s.leaving_c - t).abs() < 1e-11;
-            t = s.leaving_c;
-            if done {
+            let g = s.leaving_c - t;
+            if g.abs() < 1e-11 {
                 break;
             }
+            let mut next = s.leaving_c;
+            if let Some((tp, gp)) = prev {
+                if g.abs() <= 0.5 * gp.abs() && (g - gp).abs() > 1e-300 {
+                    let secant = t - g * (t - tp) / (g - gp);
+                    if secant.is_finite() && secant >= wet_bulb_c && secant <= t_in {
+                        next = secant;
+                    }
+                }
+            }
+            prev = Some((t, g));
+            t = next;
         }
         st
     }
@@ -672,7 +686,7 @@ impl HeatRejectionPlant {
             return min;
         }
         let (mut lo, mut hi) = (min, 1.0);
-        for _ in 0..40 {
+        for _ in 0..32 {
             let mid = 0.5 * (lo + hi);
             if leaving(mid) > target_c {
                 lo = mid;
