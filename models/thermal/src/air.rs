@@ -28,6 +28,12 @@
 //! constant `C / (m_crah cp)`. Rack inlets are `(1 - r) T_sup + r T_h`. When the CRAHs cannot
 //! move the required airflow, `r` grows (`r = 1 - (1 - b) m_crah / m_it`): IT fans draw hot
 //! air around the rows.
+//!
+//! The same holds with a recirculation fraction `r_i` per rack (rows at an open aisle end
+//! recirculate more): the cold-aisle balance becomes `(1 - b) m_crah = Σ (1 - r_i) m_it_i`, the
+//! hot-node equation is unchanged, and when the CRAHs fall short every rack's share of cold
+//! air is scaled by `phi = (1 - b) m_crah / Σ (1 - r_i) m_it_i`, so
+//! `T_in,i = T_h - phi (1 - r_i) (T_h - T_sup)` (done in [`crate::plant`]).
 
 use sim_core::first_order_step;
 

@@ -15,8 +15,9 @@
 //! 5. facility water: flow = CDU primary flows + tank exchanger flows, limited by the running
 //!    facility-water pumps; all pump power becomes heat in the pumped fluid;
 //! 6. air: CRAH airflow = IT need × airflow ratio within the running units' fan range; the
-//!    room's hot node is advanced exactly ([`crate::air::RoomAir`]); rack inlets mix supply and
-//!    hot air at the effective recirculation.
+//!    room's hot node is advanced exactly ([`crate::air::RoomAir`]); each rack inlet mixes
+//!    supply and hot air at its row's recirculation fraction, raised when the CRAHs fall short
+//!    of the airflow the racks draw.
 //!
 //! The liquid loops are quasi-steady (their time constants, tens of seconds, are short against
 //! a one-minute step); the room is dynamic. Energy closes exactly: `chw_load_w + fw_load_w +
@@ -1132,6 +1133,35 @@ mod tests {
             assert!(s.max_chip_c < cfg.chip_limit_c);
         }
         assert_eq!(p.guard().fallback_steps, 10);
+    }
+
+    #[test]
+    fn a_row_with_more_recirculation_has_warmer_inlets() {
+        let (mut cfg, rows, names, heat) = mixed_site();
+        let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        let s = p.step(MIN, &inputs(&heat, Faults::default()));
+        assert!(
+            s.rack_inlet_c.iter().all(|&t| t == s.rack_inlet_c[0]),
+            "uniform"
+        );
+        cfg.air
+            .row_recirculation_fraction
+            .insert("gpu".to_string(), 0.25);
+        let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        let s = p.step(MIN, &inputs(&heat, Faults::default()));
+        assert!(s.rack_inlet_c[20] > s.rack_inlet_c[0] + 1.0);
+        assert_eq!(s.max_inlet_c, s.rack_inlet_c[20]);
+        // inlet between supply and hot aisle, 25 % of the way up for the gpu row
+        let frac = (s.rack_inlet_c[20] - s.crah_supply_c) / (s.hot_aisle_c - s.crah_supply_c);
+        assert!((frac - 0.25).abs() < 1e-9, "{frac}");
+        assert!(balance_residual(s, &heat, 20e3, 60.0) < 1e-9);
+        cfg.air
+            .row_recirculation_fraction
+            .insert("nope".into(), 0.1);
+        assert!(matches!(
+            CoolingPlant::new(&cfg, &rows, &names),
+            Err(ThermalError::UnknownRow { .. })
+        ));
     }
 
     #[test]
