@@ -73,6 +73,71 @@ pub fn grid(params: &[SweepParam]) -> Vec<Vec<Override>> {
     points
 }
 
+/// Read a grid file: a CSV whose header names the swept key paths and whose every further line
+/// is one point (values read as by `--set`; blank lines and lines starting with `#` skipped).
+/// Returns the parameters (each with its distinct values in order of appearance) and the points
+/// in file order.
+pub fn read_grid_file(path: &Path) -> Result<(Vec<SweepParam>, Vec<Vec<Override>>), ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: path.to_path_buf(),
+        source: e,
+    })?;
+    let bad = |line: usize, message: String| ScenarioError::Override {
+        key: format!("{}:{line}", path.display()),
+        message,
+    };
+    let mut rows = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((hline, header)) = rows.next() else {
+        return Err(bad(
+            1,
+            "empty grid file: expected a header of key paths".into(),
+        ));
+    };
+    let keys: Vec<String> = header.split(',').map(|k| k.trim().to_owned()).collect();
+    for k in &keys {
+        crate::tomlpath::KeyPath::parse(k).map_err(|m| bad(hline + 1, m))?;
+        if k.is_empty() {
+            return Err(bad(hline + 1, "empty key in the header".into()));
+        }
+    }
+    let mut params: Vec<SweepParam> = keys
+        .iter()
+        .map(|k| SweepParam {
+            key: k.clone(),
+            values: Vec::new(),
+        })
+        .collect();
+    let mut points = Vec::new();
+    for (i, line) in rows {
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cells.len() != keys.len() {
+            return Err(bad(
+                i + 1,
+                format!("{} values for {} keys", cells.len(), keys.len()),
+            ));
+        }
+        let mut point = Vec::with_capacity(keys.len());
+        for (p, cell) in params.iter_mut().zip(cells) {
+            let value = Override::parse_value(cell);
+            if !p.values.contains(&value) {
+                p.values.push(value.clone());
+            }
+            point.push(Override {
+                key: p.key.clone(),
+                value,
+            });
+        }
+        points.push(point);
+    }
+    if points.is_empty() {
+        return Err(bad(hline + 1, "no grid points after the header".into()));
+    }
+    Ok((params, points))
+}
+
 /// Run every point through `run` on the current rayon pool; results in grid order.
 pub fn run_points<T, F>(
     points: &[T],
@@ -158,39 +223,39 @@ pub fn write_sweep(
         let Some(unit) = units.get(metric) else {
             continue;
         };
-        let mut lines: BTreeMap<usize, Series> = BTreeMap::new();
-        let inner = points.len() / first.values.len().max(1);
-        for (i, (pt, r)) in points.iter().zip(results).enumerate() {
+        // One line per combination of the other swept keys, in order of first appearance.
+        let mut lines: Vec<Series> = Vec::new();
+        for (pt, r) in points.iter().zip(results) {
             let (Some(x_override), Ok(s)) = (pt.first(), r) else {
                 continue;
             };
             let Some(y) = s.get(metric) else { continue };
+            // Non-numeric values are placed at their position in the list of values.
             let x = x_override
                 .value
                 .as_float()
                 .or_else(|| x_override.value.as_integer().map(|v| v as f64))
-                .unwrap_or((i / inner.max(1)) as f64);
-            let label = pt[1..]
+                .unwrap_or_else(|| {
+                    first
+                        .values
+                        .iter()
+                        .position(|v| *v == x_override.value)
+                        .unwrap_or(0) as f64
+                });
+            let mut label = pt[1..]
                 .iter()
                 .map(|o| format!("{}={}", o.key, value_text(&o.value)))
                 .collect::<Vec<_>>()
                 .join(", ");
-            lines
-                .entry(i % inner.max(1))
-                .or_insert_with(|| {
-                    (
-                        if label.is_empty() {
-                            metric.clone()
-                        } else {
-                            label
-                        },
-                        Vec::new(),
-                    )
-                })
-                .1
-                .push((x, y));
+            if label.is_empty() {
+                label = metric.clone();
+            }
+            match lines.iter_mut().find(|l| l.0 == label) {
+                Some(l) => l.1.push((x, y)),
+                None => lines.push((label, vec![(x, y)])),
+            }
         }
-        let series: Vec<Series> = lines.into_values().collect();
+        let series = lines;
         let stem = format!(
             "sweep_{}",
             metric.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_")
@@ -228,6 +293,21 @@ mod tests {
         assert!(SweepParam::parse("novalue").is_err());
         assert!(SweepParam::parse("a=").is_err());
         assert!(SweepParam::parse("a..b=1").is_err());
+    }
+
+    #[test]
+    fn grid_files_give_points_in_file_order() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("grid.csv");
+        std::fs::write(&f, "# flow and supply\na.x, b\n1, hot\n2, cold\n1, cold\n").expect("w");
+        let (params, points) = read_grid_file(&f).expect("reads");
+        assert_eq!(points.len(), 3);
+        assert_eq!(params[0].key, "a.x");
+        assert_eq!(params[0].values.len(), 2);
+        assert_eq!(points[2][1].value, toml::Value::String("cold".into()));
+        std::fs::write(&f, "a,b\n1\n").expect("w");
+        let e = read_grid_file(&f).expect_err("short row");
+        assert!(e.to_string().contains("grid.csv:2"), "{e}");
     }
 
     #[test]

@@ -16,14 +16,14 @@ use dctwin::compare::{compare_with, replication_seeds};
 use dctwin::output::{summary_table, write_run_outputs};
 use dctwin::scenario::{json_schema, load_scenario, LoadedScenario, ScenarioError};
 use dctwin::site;
-use dctwin::sweep::{grid, run_points, write_sweep, SweepParam};
+use dctwin::sweep::{grid, read_grid_file, run_points, write_sweep, SweepParam};
 
 const EXAMPLES: &str = "\
 Examples:
   dctwin run examples/quickstart.toml --out out/quickstart
   dctwin validate examples/quickstart.toml
   dctwin compare base.toml policy.toml --replications 10 --out out/ab
-  dctwin sweep base.toml --set cooling.cdu.supply_temp_c=30,35,40 --set run.seed=1,2 --threads 2
+  dctwin sweep base.toml --set cooling.liquid.tcs_supply_setpoint_c=30,35,40 --set run.seed=1,2 --threads 2
   dctwin cases check";
 
 /// dctwin: a deterministic discrete-event digital twin of a data center.
@@ -79,15 +79,22 @@ enum Command {
     },
     /// Run a parameter grid: every combination of the --set values.
     #[command(
-        after_help = "Example:\n  dctwin sweep base.toml --set cooling.cdu.flow_kg_s=2,3,4 --set cooling.cdu.supply_temp_c=30,40 --plot-metric pue"
+        after_help = "Example:\n  dctwin sweep base.toml --set cooling.liquid.rack_design_flow_kg_s=0.5,1,1.5 --set cooling.liquid.tcs_supply_setpoint_c=30,40 --plot-metric pue"
     )]
     Sweep {
         /// The base scenario file (TOML).
         scenario: PathBuf,
         /// `key=v1,v2,...`: a dotted key path of the scenario and its values (repeatable; the
         /// first varies slowest).
-        #[arg(long = "set", required = true)]
+        #[arg(
+            long = "set",
+            required_unless_present = "grid",
+            conflicts_with = "grid"
+        )]
         sets: Vec<String>,
+        /// A CSV grid file instead of --set: a header of key paths, then one point per line.
+        #[arg(long)]
+        grid: Option<PathBuf>,
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
@@ -171,11 +178,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Sweep {
             scenario,
             sets,
+            grid,
             threads,
             out,
             plot_metrics,
             seed,
-        } => cmd_sweep(&scenario, &sets, threads, out, plot_metrics, seed),
+        } => cmd_sweep(&scenario, &sets, grid, threads, out, plot_metrics, seed),
         Command::Cases { action } => match action {
             CasesAction::List { dir } => cmd_cases_list(&cases_dir(dir)),
             CasesAction::Check { dir } => cmd_cases_check(&cases_dir(dir)),
@@ -262,8 +270,10 @@ fn default_out(path: &Path, fallback: &str) -> PathBuf {
 }
 
 fn cmd_run(path: &Path, out: Option<PathBuf>, seed: Option<u64>) -> Result<ExitCode> {
-    let l = load(path)?;
+    let mut l = load(path)?;
+    // A --seed override is part of the resolved scenario (and so of its hash).
     let seed = seed.unwrap_or(l.scenario.run.seed);
+    l.scenario.run.seed = seed;
     let dir = out.unwrap_or_else(|| default_out(path, "run"));
     stop_cleanly_on_interrupt(&dir);
     let bar = progress_bar(1000, "run");
@@ -319,25 +329,38 @@ fn cmd_compare(
     Ok(ExitCode::SUCCESS)
 }
 
+#[allow(clippy::too_many_arguments)] // one per command-line option
 fn cmd_sweep(
     path: &Path,
     sets: &[String],
+    grid_file: Option<PathBuf>,
     threads: Option<usize>,
     out: Option<PathBuf>,
     plot_metrics: Vec<String>,
     seed: Option<u64>,
 ) -> Result<ExitCode> {
-    let params: Vec<SweepParam> = sets
-        .iter()
-        .map(|s| SweepParam::parse(s))
-        .collect::<Result<_, _>>()?;
-    let points = grid(&params);
+    let (params, points) = match grid_file {
+        Some(f) => read_grid_file(&f)?,
+        None => {
+            let params: Vec<SweepParam> = sets
+                .iter()
+                .map(|s| SweepParam::parse(s))
+                .collect::<Result<_, _>>()?;
+            let points = grid(&params);
+            (params, points)
+        }
+    };
     // Validate every point before running any.
     let mut loaded = Vec::with_capacity(points.len());
     let mut bad = Vec::new();
     for (i, pt) in points.iter().enumerate() {
         match load_scenario(path, pt) {
-            Ok(l) => loaded.push(l),
+            Ok(mut l) => {
+                if let Some(s) = seed {
+                    l.scenario.run.seed = s;
+                }
+                loaded.push(l);
+            }
             Err(e) => bad.push(format!("grid point {i}: {e}")),
         }
     }
@@ -345,7 +368,11 @@ fn cmd_sweep(
         eprintln!("{}", bad.join("\n"));
         // Report the first as the typed error so the exit code is 2.
         return Err(ScenarioError::Override {
-            key: sets.join(" "),
+            key: params
+                .iter()
+                .map(|p| p.key.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
             message: format!(
                 "{} of {} grid points are invalid; first: {first}",
                 bad.len(),
@@ -358,8 +385,7 @@ fn cmd_sweep(
     stop_cleanly_on_interrupt(&dir);
     let bar = progress_bar(points.len() as u64, "sweep");
     let run = |l: &LoadedScenario| {
-        let s = seed.unwrap_or(l.scenario.run.seed);
-        site::run(&l.scenario, &l.base_dir, s, &|_| {})
+        site::run(&l.scenario, &l.base_dir, l.scenario.run.seed, &|_| {})
             .map(|o| o.summary)
             .map_err(|e| e.to_string())
     };
