@@ -267,6 +267,8 @@ pub enum PolicyKind {
     SupplyReset,
     /// PI on the hottest chip driving the TCS pump speed.
     Pid,
+    /// PI on the hottest rack inlet driving the CRAH supply-air setpoint.
+    PidInlet,
 }
 
 /// `[cooling.control]`.
@@ -295,6 +297,12 @@ pub struct ControlConfig {
     pub pid_kp_per_k: f64,
     /// PI integral gain, speed fraction per K·s. Default 0.0005.
     pub pid_ki_per_k_s: f64,
+    /// Inlet setpoint of the inlet PI policy, °C. Default 25.
+    pub pid_target_inlet_c: f64,
+    /// Inlet PI proportional gain, K of supply per K. Default 0.5.
+    pub pid_inlet_kp: f64,
+    /// Inlet PI integral gain, K of supply per K·s. Default 0.002.
+    pub pid_inlet_ki_per_s: f64,
     /// Guard: lowest/highest CRAH supply setpoint, °C. Default [16, 27].
     pub guard_crah_supply_c: [f64; 2],
     /// Guard: lowest/highest TCS supply setpoint, °C. Default [18, 45].
@@ -321,6 +329,9 @@ impl Default for ControlConfig {
             pid_target_chip_c: 70.0,
             pid_kp_per_k: 0.05,
             pid_ki_per_k_s: 0.0005,
+            pid_target_inlet_c: 25.0,
+            pid_inlet_kp: 0.5,
+            pid_inlet_ki_per_s: 0.002,
             guard_crah_supply_c: [16.0, 27.0],
             guard_tcs_supply_c: [18.0, 45.0],
             guard_pump_speed: [0.3, 1.0],
@@ -851,6 +862,30 @@ impl CoolingConfig {
             0.0,
             1.0,
             "1/(K·s)",
+        );
+        check_range(
+            &mut v,
+            "control.pid_target_inlet_c",
+            c.pid_target_inlet_c,
+            10.0,
+            45.0,
+            "°C",
+        );
+        check_range(
+            &mut v,
+            "control.pid_inlet_kp",
+            c.pid_inlet_kp,
+            0.0,
+            100.0,
+            "K/K",
+        );
+        check_range(
+            &mut v,
+            "control.pid_inlet_ki_per_s",
+            c.pid_inlet_ki_per_s,
+            0.0,
+            1.0,
+            "K/(K·s)",
         );
         v
     }

@@ -8,7 +8,9 @@
 //!   sequences: trim the setpoint between a low and a high value over a signal range);
 //! - [`PidPumpSpeed`]: a PI(D) loop on the hottest chip temperature driving the TCS pump speed,
 //!   with conditional-integration anti-windup (Åström & Hägglund, *Advanced PID Control*,
-//!   ISA 2006, §3.5).
+//!   ISA 2006, §3.5);
+//! - [`PidSupplyAir`]: the same PI form on the hottest rack inlet driving the CRAH supply-air
+//!   setpoint.
 //!
 //! The [`Guard`] clamps every action into its safe range and, when a policy returns a
 //! non-finite action or the plant is over a limit (chip above its limit or an inlet above the
@@ -167,6 +169,50 @@ impl CoolingPolicy for PidPumpSpeed {
         let speed = (self.kp_per_k * err_k + self.integral).clamp(self.min_speed, self.max_speed);
         Actions {
             tcs_pump_speed: speed,
+            ..self.base
+        }
+    }
+}
+
+/// PI controller on the hottest rack inlet driving the CRAH supply-air setpoint (reverse
+/// acting: hotter inlet -> colder supply), with the same conditional-integration anti-windup
+/// as [`PidPumpSpeed`]. The controller output `u = kp e + I` is the cooling demand in K below
+/// the warmest allowed supply: `supply = max_supply_c - u`, clamped to the range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PidSupplyAir {
+    /// Actions other than the supply-air setpoint.
+    pub base: Actions,
+    /// Rack inlet setpoint, °C.
+    pub target_inlet_c: f64,
+    /// Proportional gain, K of supply per K of inlet error.
+    pub kp: f64,
+    /// Integral gain, K of supply per K·s of inlet error.
+    pub ki_per_s: f64,
+    /// Coldest supply setpoint, °C.
+    pub min_supply_c: f64,
+    /// Warmest supply setpoint, °C.
+    pub max_supply_c: f64,
+    /// Integrator state, K.
+    pub integral_k: f64,
+}
+
+impl CoolingPolicy for PidSupplyAir {
+    fn name(&self) -> &str {
+        "pid_inlet"
+    }
+    fn decide(&mut self, obs: &Observations) -> Actions {
+        let err_k = obs.max_inlet_c - self.target_inlet_c;
+        let err_k = if err_k.is_finite() { err_k } else { 0.0 };
+        let span_k = self.max_supply_c - self.min_supply_c;
+        let unsat = self.kp * err_k + self.integral_k;
+        let saturated_high = unsat >= span_k && err_k > 0.0;
+        let saturated_low = unsat <= 0.0 && err_k < 0.0;
+        if !(saturated_high || saturated_low) {
+            self.integral_k += self.ki_per_s * err_k * obs.dt_s;
+        }
+        let u = (self.kp * err_k + self.integral_k).clamp(0.0, span_k);
+        Actions {
+            crah_supply_c: self.max_supply_c - u,
             ..self.base
         }
     }
@@ -336,6 +382,40 @@ mod tests {
         o.max_chip_c = 60.0;
         let mut steps = 0;
         while p.decide(&o).tcs_pump_speed >= 1.0 {
+            steps += 1;
+            assert!(steps < 30, "wound up");
+        }
+    }
+
+    #[test]
+    fn inlet_pid_cools_the_supply_when_inlets_run_hot() {
+        let mut p = PidSupplyAir {
+            base: base(),
+            target_inlet_c: 25.0,
+            kp: 0.5,
+            ki_per_s: 0.002,
+            min_supply_c: 16.0,
+            max_supply_c: 27.0,
+            integral_k: 5.0,
+        };
+        let mut o = Observations {
+            dt_s: 60.0,
+            max_inlet_c: 25.0,
+            ..Observations::default()
+        };
+        assert_eq!(p.decide(&o).crah_supply_c, 22.0);
+        o.max_inlet_c = 28.0;
+        let mut prev = f64::INFINITY;
+        for _ in 0..200 {
+            let sp = p.decide(&o).crah_supply_c;
+            assert!(sp <= prev && sp >= 16.0);
+            prev = sp;
+        }
+        assert_eq!(prev, 16.0);
+        // bounded integrator: back at target, it leaves the floor quickly
+        o.max_inlet_c = 23.0;
+        let mut steps = 0;
+        while p.decide(&o).crah_supply_c <= 16.0 {
             steps += 1;
             assert!(steps < 30, "wound up");
         }

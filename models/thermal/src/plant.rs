@@ -34,8 +34,8 @@ use crate::air::{Containment, Crah, RoomAir, AIR_CP_J_KG_K};
 use crate::ashrae::{AshraeClass, Exceedance};
 use crate::config::{CoolingConfig, PolicyKind};
 use crate::control::{
-    Actions, CoolingPolicy, FixedSetpoints, Guard, Observations, PidPumpSpeed, SafeRanges,
-    SupplyReset,
+    Actions, CoolingPolicy, FixedSetpoints, Guard, Observations, PidPumpSpeed, PidSupplyAir,
+    SafeRanges, SupplyReset,
 };
 use crate::coolant::Coolant;
 use crate::liquid::{Cdu, ColdPlate, CounterflowHx, ImmersionTank, Pump};
@@ -241,6 +241,15 @@ impl CoolingPlant {
                 min_speed: c.guard_pump_speed[0],
                 max_speed: c.guard_pump_speed[1],
                 integral: c.tcs_pump_speed,
+            }),
+            PolicyKind::PidInlet => Box::new(PidSupplyAir {
+                base,
+                target_inlet_c: c.pid_target_inlet_c,
+                kp: c.pid_inlet_kp,
+                ki_per_s: c.pid_inlet_ki_per_s,
+                min_supply_c: c.guard_crah_supply_c[0],
+                max_supply_c: c.guard_crah_supply_c[1],
+                integral_k: (c.guard_crah_supply_c[1] - cfg.air.supply_setpoint_c).max(0.0),
             }),
         };
         Self::with_policy(cfg, rack_rows, row_names, policy)
@@ -956,6 +965,35 @@ mod tests {
         // rises over minutes: after 1 min well short of the 60-min value
         assert!(inlet[59] - inlet[0] > 2.0, "{inlet:?}");
         assert!(tau_s > 600.0 && tau_s < 3600.0);
+    }
+
+    #[test]
+    fn inlet_pid_lowers_the_supply_after_a_trip() {
+        let run = |policy: PolicyKind| {
+            let mut cfg = CoolingConfig::default();
+            cfg.air.crah_count = 2;
+            cfg.air.crah_spare_count = 0;
+            cfg.control.crah_airflow_ratio = 1.0;
+            cfg.control.policy = policy;
+            let mut p = CoolingPlant::new(&cfg, &[0; 20], &["r".to_string()]).unwrap();
+            let heat = vec![14e3; 20];
+            for _ in 0..10 {
+                p.step(MIN, &air_inputs(&heat, &[]));
+            }
+            for _ in 0..60 {
+                p.step(MIN, &air_inputs(&heat, &[1]));
+            }
+            p.last().clone()
+        };
+        let fixed = run(PolicyKind::Fixed);
+        let pid = run(PolicyKind::PidInlet);
+        // coil limit: chilled water 14 °C + 5 K approach
+        assert!(
+            (pid.crah_supply_c - 19.0).abs() < 1e-9,
+            "{}",
+            pid.crah_supply_c
+        );
+        assert!(pid.max_inlet_c < fixed.max_inlet_c - 2.0);
     }
 
     #[test]
