@@ -16,10 +16,11 @@ use crate::chiller::{Chiller, ChillerConfig};
 use crate::dry_cooler::{DryCooler, DryCoolerConfig};
 use crate::dx::{DxUnit, DxUnitConfig};
 use crate::economizer::{
-    CoolingMode, PlateHeatExchanger, WatersideEconomizerConfig, WatersideEconomizerPolicy,
+    AirsideEconomizer, CoolingMode, PlateHeatExchanger, WatersideEconomizerConfig,
+    WatersideEconomizerPolicy,
 };
 use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
-use crate::psychro::STANDARD_PRESSURE_PA;
+use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, STANDARD_PRESSURE_PA};
 use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
 use crate::tower::{CoolingTower, CoolingTowerConfig};
 use crate::{CP_AIR_J_KG_K, CP_WATER_J_KG_K};
@@ -127,13 +128,16 @@ pub struct PlantConfig {
     pub condenser_pump_head_pa: f64,
     /// Condenser pump wire-to-water efficiency, -. Default 0.7.
     pub condenser_pump_efficiency: f64,
-    /// Waterside economizer (kind "chiller_tower_wse"; thresholds also used by
-    /// "dry_cooler_chiller", with `tower_approach_k` as the dry cooler's approach to dry bulb).
+    /// Waterside economizer (kind "chiller_tower_wse"; "dry_cooler_chiller" uses its
+    /// `min_precool_k` with the dry cooler's design approach to dry bulb).
     pub economizer: WatersideEconomizerConfig,
     /// Installed dry coolers. Default 4.
     pub dry_cooler_count: u32,
     /// Dry-cooler model. Default [`DryCoolerConfig::default`].
     pub dry_cooler: DryCoolerConfig,
+    /// Airside economizer ahead of the DX units (kind "dx" only): outdoor air mixed into the
+    /// return air below the high limits. Default: none.
+    pub airside_economizer: Option<AirsideEconomizer>,
     /// Installed DX units. Default 10.
     pub dx_count: u32,
     /// DX unit model. Default [`DxUnitConfig::default`].
@@ -168,6 +172,7 @@ impl Default for PlantConfig {
             economizer: WatersideEconomizerConfig::default(),
             dry_cooler_count: 4,
             dry_cooler: DryCoolerConfig::default(),
+            airside_economizer: None,
             dx_count: 10,
             dx: DxUnitConfig::default(),
             iec_count: 4,
@@ -292,6 +297,19 @@ impl PlantConfig {
                     .validate()
                     .into_iter()
                     .map(|i| i.prefixed("dry_cooler")),
+            );
+        }
+        if let Some(e) = &self.airside_economizer {
+            if k != PlantKind::Dx {
+                v.push(ConfigIssue::error(
+                    "airside_economizer",
+                    "an airside economizer is only modelled ahead of DX units: expected kind \"dx\"",
+                ));
+            }
+            v.extend(
+                e.validate()
+                    .into_iter()
+                    .map(|i| i.prefixed("airside_economizer")),
             );
         }
         if k == PlantKind::Dx {
@@ -568,7 +586,7 @@ impl HeatRejectionPlant {
             / (CP_WATER_J_KG_K * cfg.condenser_range_k);
         let policy = if cfg.kind == PlantKind::DryCoolerChiller {
             WatersideEconomizerPolicy {
-                total_approach_k: cfg.economizer.tower_approach_k,
+                total_approach_k: cfg.dry_cooler.design_approach_k,
                 min_precool_k: cfg.economizer.min_precool_k,
             }
         } else {
@@ -1049,14 +1067,42 @@ impl HeatRejectionPlant {
 
     fn step_dx(&self, req: &Req, load_w: f64) -> RejectionStep {
         let n = self.cfg.dx_count.saturating_sub(req.units_tripped.dx_units);
-        let dx = self.dx.run(load_w, req.return_temp_c, req.dry_bulb_c, n);
+        // Airside economizer: outdoor air replaces part of the return air; the exhausted return
+        // air carries heat out (negative when the minimum outdoor air is hotter than the return).
+        let (mut econ_w, mut entering_c, mut enabled) = (0.0, req.return_temp_c, false);
+        if let (Some(e), true) = (&self.cfg.airside_economizer, req.flow_kg_s > 0.0) {
+            let w_out =
+                humidity_ratio_from_wet_bulb(req.dry_bulb_c, req.wet_bulb_c, self.pressure_pa);
+            let (fraction, mix_c) = e.outdoor_air_fraction(
+                req.return_temp_c,
+                req.supply_setpoint_c,
+                req.dry_bulb_c,
+                enthalpy_j_kg(req.dry_bulb_c, w_out),
+            );
+            econ_w = (req.flow_kg_s * CP_AIR_J_KG_K * (req.return_temp_c - mix_c)).min(load_w);
+            entering_c = mix_c;
+            // Beyond the minimum outdoor air the economizer is actively free cooling.
+            enabled = fraction > e.min_outdoor_air_fraction;
+        }
+        let dx = self.dx.run(load_w - econ_w, entering_c, req.dry_bulb_c, n);
+        let mode = if dx.cooling_w <= 0.0 && econ_w > 0.0 {
+            CoolingMode::Free
+        } else if enabled && econ_w > 0.0 {
+            CoolingMode::Partial
+        } else {
+            CoolingMode::Mechanical
+        };
         let mut out = RejectionStep {
-            cooling_delivered_w: dx.cooling_w,
+            cooling_delivered_w: econ_w + dx.cooling_w,
             chiller_power_w: dx.power_w,
             unmet_load_w: dx.unmet_w,
-            ..RejectionStep::empty(CoolingMode::Mechanical, req.supply_setpoint_c)
+            ..RejectionStep::empty(mode, req.supply_setpoint_c)
         };
-        self.recover(&mut out, dx.condenser_heat_w, req.dry_bulb_c + 10.0);
+        self.recover(
+            &mut out,
+            econ_w + dx.condenser_heat_w,
+            req.dry_bulb_c + 10.0,
+        );
         out
     }
 
@@ -1125,6 +1171,7 @@ mod tests {
                 usable_temp_c: 30.0,
                 max_w: 5e5,
             },
+            airside_economizer: (kind == PlantKind::Dx).then(AirsideEconomizer::default),
             ..PlantConfig::default()
         };
         HeatRejectionPlant::new(cfg).expect("valid default plant")
@@ -1290,7 +1337,7 @@ mod tests {
         let mut p = plant(PlantKind::DryCooler);
         let warm = p.step_inner(&req(2e6, 18.0, 24.0, 30.0, 20.0));
         assert!(warm.unmet_load_w > 0.0 && warm.supply_temp_c > 18.0);
-        let trim = plant(PlantKind::DryCoolerChiller).step_inner(&req(2e6, 18.0, 24.0, 17.0, 12.0));
+        let trim = plant(PlantKind::DryCoolerChiller).step_inner(&req(2e6, 18.0, 24.0, 16.5, 10.0));
         assert_eq!(trim.mode, CoolingMode::Partial);
         assert!(trim.unmet_load_w < 1e-6);
     }
@@ -1450,5 +1497,35 @@ mod tests {
         }
         let paths: Vec<_> = dup.validate().into_iter().map(|i| i.path).collect();
         assert_eq!(paths, vec!["plants.fw.serves"]);
+    }
+
+    #[test]
+    fn airside_economizer_ahead_of_dx() {
+        let mut p = plant(PlantKind::Dx);
+        let air = |load: f64| load / (CP_AIR_J_KG_K * 12.0);
+        let mut r = req(5e5, 24.0, 36.0, 5.0, 2.0);
+        r.flow_kg_s = air(5e5);
+        let cold = p.step_inner(&r);
+        assert_eq!(cold.mode, CoolingMode::Free);
+        assert_eq!(cold.chiller_power_w, 0.0);
+        assert!(cold.unmet_load_w < 1e-6);
+        r.dry_bulb_c = 30.0;
+        r.wet_bulb_c = 20.0;
+        let hot = p.step_inner(&r);
+        assert_eq!(hot.mode, CoolingMode::Mechanical);
+        assert!(hot.chiller_power_w > 0.0);
+        r.dry_bulb_c = 30.0;
+        let mut no_econ = plant(PlantKind::Dx);
+        no_econ.cfg.airside_economizer = None;
+        // Locked out: the minimum outdoor air (30 C < 36 C return) still helps a little.
+        assert!(hot.chiller_power_w <= no_econ.step_inner(&r).chiller_power_w);
+        let bad = PlantConfig {
+            airside_economizer: Some(AirsideEconomizer::default()),
+            ..PlantConfig::default()
+        };
+        assert!(bad
+            .validate()
+            .iter()
+            .any(|i| i.path == "airside_economizer"));
     }
 }
