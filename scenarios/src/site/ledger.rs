@@ -1,0 +1,147 @@
+//! The site's energy, water and emissions ledger: every flow integrated exactly as a
+//! piecewise-constant power over each control interval.
+
+use sim_core::{EnergyMeter, SimDuration};
+
+/// Powers of one control interval (means over the interval), W unless noted.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StepFlows {
+    /// IT power at the server input (wall power of the nodes, PSU losses included).
+    pub it_w: f64,
+    /// IT power at the metering boundary the scenario chose.
+    pub it_metered_w: f64,
+    /// CRAH / CRAC / DX indoor fans.
+    pub air_fans_w: f64,
+    /// TCS, immersion and facility-water pumps.
+    pub pumps_w: f64,
+    /// Chiller / DX compressors.
+    pub compressors_w: f64,
+    /// Tower, dry-cooler and condenser fans and condenser pumps.
+    pub heat_rejection_aux_w: f64,
+    /// Power-chain conversion losses (transformer, UPS/rectifier, PDU; PSU losses are inside
+    /// `it_w`).
+    pub chain_losses_w: f64,
+    /// Other facility loads (lighting, offices).
+    pub other_w: f64,
+    /// Load requested but not served (outage with the batteries empty), subtracted from demand.
+    pub unserved_w: f64,
+    /// Power bought from the utility.
+    pub utility_w: f64,
+    /// On-site renewable power used (PV + wind).
+    pub renewable_w: f64,
+    /// Generator output.
+    pub generator_w: f64,
+    /// Net power into the battery including its losses (negative when discharging).
+    pub battery_net_w: f64,
+    /// Heat delivered to a heat-reuse loop.
+    pub heat_reused_w: f64,
+    /// Water consumed, kg/s.
+    pub water_kg_s: f64,
+    /// Grid carbon intensity, g CO2e/kWh.
+    pub carbon_g_per_kwh: f64,
+    /// Electricity price, currency/kWh.
+    pub price_per_kwh: f64,
+}
+
+impl StepFlows {
+    /// All cooling power (fans, pumps, compressors, heat-rejection auxiliaries), W.
+    pub fn cooling_w(&self) -> f64 {
+        self.air_fans_w + self.pumps_w + self.compressors_w + self.heat_rejection_aux_w
+    }
+    /// Energy sources into the site: utility + renewables + generator, W.
+    pub fn supply_w(&self) -> f64 {
+        self.utility_w + self.renewable_w + self.generator_w
+    }
+    /// Consumption: IT + cooling + losses + other + net battery charging, W.
+    pub fn demand_w(&self) -> f64 {
+        self.it_w + self.cooling_w() + self.chain_losses_w + self.other_w + self.battery_net_w
+            - self.unserved_w
+    }
+}
+
+/// Exact running totals of every flow.
+#[derive(Debug, Clone, Default)]
+pub struct EnergyLedger {
+    /// IT energy at the server input.
+    pub it: EnergyMeter,
+    /// IT energy at the metering boundary.
+    pub it_metered: EnergyMeter,
+    /// Air-side fans.
+    pub air_fans: EnergyMeter,
+    /// Pumps.
+    pub pumps: EnergyMeter,
+    /// Compressors.
+    pub compressors: EnergyMeter,
+    /// Heat-rejection fans and condenser pumps.
+    pub heat_rejection_aux: EnergyMeter,
+    /// Power-chain losses.
+    pub chain_losses: EnergyMeter,
+    /// Other loads.
+    pub other: EnergyMeter,
+    /// Unserved load.
+    pub unserved: EnergyMeter,
+    /// Utility import.
+    pub utility: EnergyMeter,
+    /// Renewable used on site.
+    pub renewable: EnergyMeter,
+    /// Generator.
+    pub generator: EnergyMeter,
+    /// Net battery charging (signed sum).
+    pub battery_net: EnergyMeter,
+    /// Heat reused.
+    pub heat_reused: EnergyMeter,
+    /// Water, kg (integrated as a "power" of kg/s).
+    pub water: EnergyMeter,
+}
+
+impl EnergyLedger {
+    /// Add one interval.
+    pub fn add(&mut self, f: &StepFlows, dt: SimDuration) {
+        self.it.accumulate(f.it_w, dt);
+        self.it_metered.accumulate(f.it_metered_w, dt);
+        self.air_fans.accumulate(f.air_fans_w, dt);
+        self.pumps.accumulate(f.pumps_w, dt);
+        self.compressors.accumulate(f.compressors_w, dt);
+        self.heat_rejection_aux
+            .accumulate(f.heat_rejection_aux_w, dt);
+        self.chain_losses.accumulate(f.chain_losses_w, dt);
+        self.other.accumulate(f.other_w, dt);
+        self.unserved.accumulate(f.unserved_w, dt);
+        self.utility.accumulate(f.utility_w, dt);
+        self.renewable.accumulate(f.renewable_w, dt);
+        self.generator.accumulate(f.generator_w, dt);
+        self.battery_net.accumulate(f.battery_net_w, dt);
+        self.heat_reused.accumulate(f.heat_reused_w, dt);
+        self.water.accumulate(f.water_kg_s, dt);
+    }
+
+    /// Cooling energy, J.
+    pub fn cooling_j(&self) -> f64 {
+        self.air_fans.energy_j()
+            + self.pumps.energy_j()
+            + self.compressors.energy_j()
+            + self.heat_rejection_aux.energy_j()
+    }
+
+    /// Facility energy (everything the site draws: utility + renewables + generator), J.
+    pub fn facility_j(&self) -> f64 {
+        self.utility.energy_j() + self.renewable.energy_j() + self.generator.energy_j()
+    }
+
+    /// Facility energy minus (IT + cooling + losses + other + net battery charging), relative to
+    /// the facility energy. Zero to rounding when the ledger closes.
+    pub fn energy_balance_residual(&self) -> f64 {
+        let supply = self.facility_j();
+        let demand = self.it.energy_j()
+            + self.cooling_j()
+            + self.chain_losses.energy_j()
+            + self.other.energy_j()
+            + self.battery_net.energy_j()
+            - self.unserved.energy_j();
+        if supply.abs() > 0.0 {
+            (supply - demand) / supply
+        } else {
+            demand
+        }
+    }
+}
