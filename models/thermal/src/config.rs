@@ -887,6 +887,38 @@ impl CoolingConfig {
             1.0,
             "K/(K·s)",
         );
+        for (path, value, range) in [
+            (
+                "air.supply_setpoint_c",
+                a.supply_setpoint_c,
+                c.guard_crah_supply_c,
+            ),
+            (
+                "liquid.tcs_supply_setpoint_c",
+                l.tcs_supply_setpoint_c,
+                c.guard_tcs_supply_c,
+            ),
+            (
+                "control.tcs_pump_speed",
+                c.tcs_pump_speed,
+                c.guard_pump_speed,
+            ),
+            (
+                "control.crah_airflow_ratio",
+                c.crah_airflow_ratio,
+                c.guard_airflow_ratio,
+            ),
+        ] {
+            if value < range[0] || value > range[1] {
+                v.push(ConfigIssue::warning(
+                    path,
+                    format!(
+                        "{value} is outside the guard range [{}, {}]: the guard will clamp it every step",
+                        range[0], range[1]
+                    ),
+                ));
+            }
+        }
         v
     }
 }
@@ -908,6 +940,19 @@ mod tests {
         let s = toml::to_string(&c).unwrap();
         let back: CoolingConfig = toml::from_str(&s).unwrap();
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn setpoints_outside_the_guard_range_are_warnings() {
+        let mut c = CoolingConfig::default();
+        c.control.tcs_pump_speed = 0.1;
+        let w: Vec<_> = c
+            .validate()
+            .into_iter()
+            .filter(|i| i.path == "control.tcs_pump_speed")
+            .collect();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].severity, Severity::Warning);
     }
 
     #[test]
