@@ -40,9 +40,10 @@ pub enum CondenserKind {
 
 /// Curve set of one chiller model, with the reference point the curves are normalised at.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ChillerCurves {
-    /// Leaving chilled-water temperature at which the curves equal 1, C.
+    /// Leaving chilled-water temperature at which the curves equal 1, C. Default 8.89 (all
+    /// defaults: the McQuay PFH 2124 kW set below).
     pub curve_reference_leaving_chw_c: f64,
     /// Entering condenser temperature at which the curves equal 1, C.
     pub curve_reference_entering_condenser_c: f64,

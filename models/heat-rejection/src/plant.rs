@@ -1528,4 +1528,25 @@ mod tests {
             .iter()
             .any(|i| i.path == "airside_economizer"));
     }
+
+    #[test]
+    fn dx_hall_overhead_consistent_with_caict_pue() {
+        // CAICT reports air-cooled DX halls at PUE ~1.5. Over a Shanghai-like sweep of outdoor
+        // temperatures (annual mean 16 C, +-12 K) the DX compressors and condenser fans should
+        // cost 0.2-0.4 W per W of heat, leaving room for indoor fans and power-chain losses.
+        let mut p = plant(PlantKind::Dx);
+        p.cfg.airside_economizer = None;
+        let (mut power, mut heat) = (0.0, 0.0);
+        for h in 0..365 {
+            let db = 16.0 - 12.0 * (2.0 * std::f64::consts::PI * h as f64 / 365.0).cos();
+            let mut r = req(8e5, 24.0, 36.0, db, db - 5.0);
+            r.flow_kg_s = 8e5 / (CP_AIR_J_KG_K * 12.0);
+            let s = p.step_inner(&r);
+            assert!(s.unmet_load_w < 1e-6);
+            power += s.total_power_w();
+            heat += s.cooling_delivered_w;
+        }
+        let overhead = power / heat;
+        assert!((0.2..=0.4).contains(&overhead), "{overhead}");
+    }
 }
