@@ -249,6 +249,35 @@ fn compare_of_a_scenario_with_itself_is_exactly_zero() {
 
 #[test]
 #[ignore = "needs site runner"]
+fn a_warmer_supply_setpoint_significantly_lowers_pue() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = dctwin(&[
+        "compare",
+        path_str(&data("small.toml")),
+        path_str(&data("warmer.toml")),
+        "--replications",
+        "4",
+        "--out",
+        path_str(dir.path()),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("compare.json")).expect("read"),
+    )
+    .expect("json");
+    let pue = v["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|r| r["metric"] == "pue")
+        .expect("pue compared");
+    assert!(pue["mean_diff"].as_f64().expect("diff") < 0.0, "{pue}");
+    assert!(pue["ci_high"].as_f64().expect("ci") < 0.0, "{pue}");
+    assert_eq!(pue["significant"].as_bool(), Some(true));
+}
+
+#[test]
+#[ignore = "needs site runner"]
 fn sweep_is_identical_with_one_and_two_threads() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut csvs = Vec::new();
