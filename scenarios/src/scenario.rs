@@ -529,8 +529,8 @@ impl fmt::Display for ScenarioIssue {
 /// The problems that stop a scenario from loading.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    /// A file could not be read.
-    #[error("cannot read scenario file {}: {source}", file.display())]
+    /// A file or folder could not be read.
+    #[error("cannot read {}: {source}", file.display())]
     Read {
         /// The file.
         file: PathBuf,
