@@ -158,3 +158,6 @@ pub fn run(
         .into_inner();
     Ok(state.finish(scenario, seed))
 }
+
+#[cfg(test)]
+mod tests;

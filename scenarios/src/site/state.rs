@@ -94,6 +94,7 @@ pub struct SiteState {
     battery_soc: f64,
     max_inlet_c: f64,
     max_chip_c: f64,
+    chip_no_flow_h: f64,
     free_cooling_h: f64,
     partial_cooling_h: f64,
     mechanical_cooling_h: f64,
@@ -194,6 +195,7 @@ impl SiteState {
             battery_soc: f64::NAN,
             max_inlet_c: f64::NEG_INFINITY,
             max_chip_c: f64::NEG_INFINITY,
+            chip_no_flow_h: 0.0,
             free_cooling_h: 0.0,
             partial_cooling_h: 0.0,
             mechanical_cooling_h: 0.0,
@@ -431,7 +433,12 @@ impl SiteState {
         // 5. Ledger and sampling.
         self.ledger.add(&flows, dt);
         self.max_inlet_c = self.max_inlet_c.max(th.max_inlet_c);
-        self.max_chip_c = self.max_chip_c.max(th.max_chip_c);
+        if th.max_chip_c.is_finite() {
+            self.max_chip_c = self.max_chip_c.max(th.max_chip_c);
+        } else {
+            // A liquid rack without coolant flow: no finite chip temperature exists.
+            self.chip_no_flow_h += hours;
+        }
         self.last = flows;
         self.steps += 1;
         if self.recorder.is_due(start) {
@@ -544,6 +551,7 @@ impl SiteState {
         s.set("unserved_it_kwh", kwh(self.unserved_it_j), "kWh");
         s.set("max_inlet_c", self.max_inlet_c, "degC");
         s.set("max_chip_c", self.max_chip_c, "degC");
+        s.set("chip_without_coolant_flow_h", self.chip_no_flow_h, "h");
         let ex = self.plant.exceedance();
         s.set("inlet_outside_recommended_h", ex.outside_recommended_h, "h");
         s.set("inlet_outside_allowable_h", ex.outside_allowable_h, "h");

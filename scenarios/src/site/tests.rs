@@ -1,0 +1,125 @@
+//! Whole-site tests of the runner on the quickstart scenario (shortened so debug builds stay fast).
+
+use std::path::{Path, PathBuf};
+
+use super::run;
+use crate::scenario::{load_scenario, Override};
+use crate::summary::Summary;
+
+fn quickstart() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart.toml")
+}
+
+fn ov(key: &str, value: &str) -> Override {
+    Override {
+        key: key.to_owned(),
+        value: Override::parse_value(value),
+    }
+}
+
+/// Run the quickstart with `overrides`; returns the summary and the time-series CSV bytes.
+fn run_quickstart(overrides: &[Override]) -> (Summary, Vec<u8>) {
+    let loaded = match load_scenario(&quickstart(), overrides) {
+        Ok(l) => l,
+        Err(e) => panic!("quickstart must load: {e}"),
+    };
+    let out = match run(
+        &loaded.scenario,
+        &loaded.base_dir,
+        loaded.scenario.run.seed,
+        &|_| {},
+    ) {
+        Ok(o) => o,
+        Err(e) => panic!("quickstart must run: {e}"),
+    };
+    let mut csv = Vec::new();
+    out.recorder
+        .write_timeseries_csv(&mut csv)
+        .expect("writing to memory cannot fail");
+    (out.summary, csv)
+}
+
+fn metric(s: &Summary, name: &str) -> f64 {
+    s.get(name)
+        .unwrap_or_else(|| panic!("metric {name} is reported"))
+}
+
+#[test]
+fn energy_ledger_closes_to_rounding() {
+    let (s, _) = run_quickstart(&[ov("run.duration_h", "6")]);
+    let residual = metric(&s, "energy_balance_residual");
+    assert!(residual.abs() < 1e-12, "residual {residual:e}");
+    let facility = metric(&s, "facility_energy_kwh");
+    let parts = metric(&s, "it_energy_kwh")
+        + metric(&s, "cooling_energy_kwh")
+        + metric(&s, "power_chain_loss_kwh")
+        + metric(&s, "battery_net_energy_kwh");
+    assert!(((facility - parts) / facility).abs() < 1e-9);
+    let pue = metric(&s, "pue");
+    assert!(pue > 1.0 && pue < 3.0, "pue {pue}");
+}
+
+#[test]
+fn same_seed_gives_identical_outputs_whatever_the_thread_count() {
+    let overrides = [ov("run.duration_h", "3")];
+    let (a, csv_a) = run_quickstart(&overrides);
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("pool");
+    let (b, csv_b) = one.install(|| run_quickstart(&overrides));
+    // Two runs at once on two threads.
+    let (c, d) =
+        two.install(|| rayon::join(|| run_quickstart(&overrides), || run_quickstart(&overrides)));
+    let json = |s: &Summary| serde_json::to_string(s).expect("serialisable");
+    assert_eq!(json(&a), json(&b));
+    assert_eq!(json(&a), json(&c.0));
+    assert_eq!(json(&a), json(&d.0));
+    assert_eq!(csv_a, csv_b);
+    assert_eq!(csv_a, c.1);
+    assert_eq!(csv_a, d.1);
+    let (other, _) = run_quickstart(&[ov("run.duration_h", "3"), ov("run.seed", "99")]);
+    assert_ne!(json(&a), json(&other), "another seed gives another run");
+}
+
+#[test]
+fn outage_within_ride_through_loses_nothing_longer_one_loses_work() {
+    let short = [
+        ov("run.duration_h", "4"),
+        ov(
+            "faults",
+            r#"[{ kind = "utility_outage", component = "utility", start_h = 1.0, duration_h = 0.05 }]"#,
+        ),
+    ];
+    let (s, _) = run_quickstart(&short);
+    assert_eq!(metric(&s, "unserved_it_kwh"), 0.0);
+    assert_eq!(metric(&s, "work_lost_node_h"), 0.0);
+
+    let long = [
+        ov("run.duration_h", "6"),
+        ov("power.generator.enabled", "false"),
+        ov("power.ups_battery.capacity_kwh", "20"),
+        ov(
+            "faults",
+            r#"[{ kind = "utility_outage", component = "utility", start_h = 1.0, duration_h = 3.0 }]"#,
+        ),
+    ];
+    let (s, _) = run_quickstart(&long);
+    assert!(metric(&s, "unserved_it_kwh") > 0.0);
+    assert!(metric(&s, "work_lost_node_h") > 0.0);
+    let residual = metric(&s, "energy_balance_residual");
+    assert!(
+        residual.abs() < 1e-12,
+        "ledger closes through an outage: {residual:e}"
+    );
+    let st = metric(&s, "jobs_submitted");
+    let accounted = metric(&s, "jobs_completed")
+        + metric(&s, "jobs_running")
+        + metric(&s, "jobs_queued")
+        + metric(&s, "jobs_killed");
+    assert_eq!(st, accounted, "job conservation through the outage");
+}
