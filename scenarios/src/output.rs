@@ -21,7 +21,7 @@ use crate::summary::Summary;
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file or folder could not be written.
-    #[error("cannot write {}: {source}", file.display())]
+    #[error("cannot write {}", file.display())]
     Io {
         /// The file.
         file: PathBuf,

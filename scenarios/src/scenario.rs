@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sim_core::{ConfigIssue, Severity, SimDuration};
 
-use crate::tomlpath::{self, KeyPath};
+use crate::tomlpath::{self, KeyPath, Segment};
 
 /// The `[weather]` section: synthetic, EPW file or constant, selected by `source`.
 pub type WeatherSection = dctwin_models::weather::WeatherConfig;
@@ -762,6 +762,9 @@ pub fn merge_into(base: &mut toml::Table, over: toml::Table) {
 fn deserialize_all(mut merged: toml::Table) -> (Option<Scenario>, Vec<ConfigIssue>) {
     let mut issues = Vec::new();
     let mut seen = BTreeSet::new();
+    // Array elements removed so far: (array path, index at the time of removal). Later paths
+    // are mapped back to the indices the user wrote.
+    let mut removed: Vec<(KeyPath, usize)> = Vec::new();
     for _ in 0..200 {
         let value = toml::Value::Table(merged.clone());
         match serde_path_to_error::deserialize::<_, Scenario>(value) {
@@ -771,22 +774,56 @@ fn deserialize_all(mut merged: toml::Table) -> (Option<Scenario>, Vec<ConfigIssu
                 let message = e.inner().message().trim().to_owned();
                 if let Some(field) = unknown_field(&message) {
                     // serde_path_to_error usually ends the path with the unknown key already.
-                    if path.0.last() != Some(&crate::tomlpath::Segment::Key(field.clone())) {
+                    if path.0.last() != Some(&Segment::Key(field.clone())) {
                         path.push_key(field);
                     }
                 }
-                let shown = path.to_string();
-                issues.push(ConfigIssue::error(
-                    shown.clone(),
-                    describe_serde_error(&message),
-                ));
-                if path.is_empty() || !seen.insert(shown) || !tomlpath::remove(&mut merged, &path) {
+                let shown = original_indices(&path, &removed).to_string();
+                if path.is_empty() || !seen.insert(shown.clone()) {
                     return (None, issues);
+                }
+                // A required key we removed ourselves (after reporting it) is not a new error.
+                let consequence = missing_field(&message).is_some_and(|f| {
+                    let mut p = path.clone();
+                    p.push_key(f);
+                    seen.contains(&original_indices(&p, &removed).to_string())
+                });
+                if !consequence {
+                    issues.push(ConfigIssue::error(shown, describe_serde_error(&message)));
+                }
+                if !tomlpath::remove(&mut merged, &path) {
+                    return (None, issues);
+                }
+                if let Some((Segment::Index(i), parent)) = path.0.split_last() {
+                    removed.push((KeyPath(parent.to_vec()), *i));
                 }
             }
         }
     }
     (None, issues)
+}
+
+/// Map a path in the repaired document back to the array indices of the original, given the
+/// array elements removed so far (in order of removal).
+fn original_indices(path: &KeyPath, removed: &[(KeyPath, usize)]) -> KeyPath {
+    let mut segs = path.0.clone();
+    for (array, at) in removed.iter().rev() {
+        let n = array.0.len();
+        if segs.len() > n && segs[..n] == array.0[..] {
+            if let Segment::Index(j) = &mut segs[n] {
+                if *j >= *at {
+                    *j += 1;
+                }
+            }
+        }
+    }
+    KeyPath(segs)
+}
+
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    let end = rest.find('`')?;
+    Some(rest[..end].to_owned())
 }
 
 fn unknown_field(message: &str) -> Option<String> {
@@ -973,6 +1010,26 @@ mod tests {
         assert!(v.iter().all(|i| i.file == f));
         let text = ScenarioError::Invalid(v.clone()).to_string();
         assert!(text.contains("bad.toml:2: error: `bogus`"), "{text}");
+    }
+
+    #[test]
+    fn errors_in_several_array_elements_keep_their_own_indices() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = write(
+            dir.path(),
+            "f.toml",
+            "[[faults]]\nkind = \"meteor\"\nstart_h = 1\nduration_h = 1\n\n[[faults]]\nstart_h = 1\nduration_h = 1\n\n[[faults]]\nkind = \"chiller_trip\"\nstart_h = \"soon\"\nduration_h = 1\n",
+        );
+        let v = issues_of(load_scenario(&f, &[]));
+        let paths: Vec<(&str, Option<usize>)> =
+            v.iter().map(|i| (i.path.as_str(), i.line)).collect();
+        assert!(paths.contains(&("faults[0].kind", Some(2))), "{v:#?}");
+        assert!(paths.contains(&("faults[1]", Some(6))), "{v:#?}");
+        assert!(paths.contains(&("faults[2].start_h", Some(12))), "{v:#?}");
+        // Removing a bad required key does not add a "missing field" error for it.
+        assert!(!paths.contains(&("faults[0]", Some(1))), "{v:#?}");
+        assert!(!paths.contains(&("faults[2]", Some(10))), "{v:#?}");
+        assert_eq!(v.len(), 3, "{v:#?}");
     }
 
     #[test]
