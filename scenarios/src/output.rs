@@ -358,6 +358,56 @@ pub fn summary_table(summary: &Summary) -> String {
     s
 }
 
+/// The metrics `dctwin run` prints, in this order, when the run reports them; the rest are in
+/// `summary.json` and `report.html`.
+pub const HEADLINE_METRICS: &[&str] = &[
+    "pue",
+    "it_energy_kwh",
+    "facility_energy_kwh",
+    "peak_demand_kw",
+    "max_chip_c",
+    "max_inlet_c",
+    "wue_l_per_kwh",
+    "cue_kg_per_kwh",
+    "renewable_share",
+    "total_cost",
+    "jobs_completed",
+    "mean_wait_s",
+];
+
+/// A short table of the [`HEADLINE_METRICS`] present (all metrics when none is), plus how many
+/// more there are.
+pub fn headline_table(summary: &Summary) -> String {
+    let mut short = Summary::default();
+    for name in HEADLINE_METRICS {
+        if let Some(m) = summary.metrics.get(*name) {
+            short.metrics.insert((*name).to_owned(), m.clone());
+        }
+    }
+    if short.metrics.is_empty() {
+        return summary_table(summary);
+    }
+    // Keep the headline order rather than alphabetical.
+    let w = HEADLINE_METRICS.iter().map(|n| n.len()).max().unwrap_or(6);
+    let mut s = format!("{:<w$}  {:>14}  unit\n", "metric", "value");
+    for name in HEADLINE_METRICS {
+        if let Some(m) = short.metrics.get(*name) {
+            s.push_str(&format!(
+                "{name:<w$}  {:>14}  {}\n",
+                format_value(m.value),
+                m.unit
+            ));
+        }
+    }
+    let more = summary.metrics.len() - short.metrics.len();
+    if more > 0 {
+        s.push_str(&format!(
+            "({more} more metrics in summary.json and report.html)\n"
+        ));
+    }
+    s
+}
+
 /// Write everything a run produces into `dir` (created if missing); returns the files written.
 /// The summary's metadata gains the scenario name and hash, the seed and the dctwin version.
 pub fn write_run_outputs(
@@ -499,6 +549,19 @@ mod tests {
         assert!(html.contains("<svg") && html.contains("it_energy_kwh"));
         let events = fs::read_to_string(dir.path().join("events.csv")).expect("read");
         assert!(events.contains("chiller-1,trip"));
+    }
+
+    #[test]
+    fn headline_table_is_short_and_ordered() {
+        let mut s = Summary::default();
+        s.set("zeta", 1.0, "-");
+        assert!(headline_table(&s).contains("zeta"));
+        s.set("it_energy_kwh", 10.0, "kWh");
+        s.set("pue", 1.3, "-");
+        let t = headline_table(&s);
+        assert!(!t.contains("zeta"));
+        assert!(t.find("pue") < t.find("it_energy_kwh"));
+        assert!(t.contains("(1 more metrics"));
     }
 
     #[test]

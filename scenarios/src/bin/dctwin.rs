@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use dctwin::cases;
 use dctwin::compare::{compare_with, replication_seeds};
-use dctwin::output::{summary_table, write_run_outputs};
+use dctwin::output::{headline_table, write_run_outputs};
 use dctwin::scenario::{json_schema, load_scenario, LoadedScenario, ScenarioError};
 use dctwin::site;
 use dctwin::sweep::{grid, read_grid_file, run_points, write_sweep, SweepParam};
@@ -283,7 +283,7 @@ fn cmd_run(path: &Path, out: Option<PathBuf>, seed: Option<u64>) -> Result<ExitC
     let mut output =
         result.map_err(|e| anyhow::anyhow!("run of {} failed: {e}", path.display()))?;
     let files = write_run_outputs(&dir, &l.scenario, seed, &mut output)?;
-    print!("{}", summary_table(&output.summary));
+    print!("{}", headline_table(&output.summary));
     println!("wrote {} files to {}", files.len(), dir.display());
     Ok(ExitCode::SUCCESS)
 }
