@@ -1,7 +1,6 @@
 //! End-to-end tests of the `dctwin` command on the built binary.
 //!
 //! Tests that need the real site runner (`dctwin::site::run`) are marked
-//! `#[ignore = "needs site runner"]`; run them with `cargo test -p dctwin -- --ignored`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -179,7 +178,6 @@ fn schema_is_json_with_every_section() {
 }
 
 #[test]
-#[ignore = "needs site runner"]
 fn run_writes_every_output_non_empty_and_deterministic() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut csvs = Vec::new();
@@ -219,7 +217,6 @@ fn run_writes_every_output_non_empty_and_deterministic() {
 }
 
 #[test]
-#[ignore = "needs site runner"]
 fn compare_of_a_scenario_with_itself_is_exactly_zero() {
     let dir = tempfile::tempdir().expect("tmp");
     let f = data("small.toml");
@@ -248,7 +245,6 @@ fn compare_of_a_scenario_with_itself_is_exactly_zero() {
 }
 
 #[test]
-#[ignore = "needs site runner"]
 fn a_warmer_supply_setpoint_significantly_lowers_pue() {
     let dir = tempfile::tempdir().expect("tmp");
     let o = dctwin(&[
@@ -277,7 +273,6 @@ fn a_warmer_supply_setpoint_significantly_lowers_pue() {
 }
 
 #[test]
-#[ignore = "needs site runner"]
 fn sweep_is_identical_with_one_and_two_threads() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut csvs = Vec::new();
