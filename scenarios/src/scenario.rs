@@ -568,6 +568,14 @@ pub enum ScenarioError {
     /// Unknown keys, wrong types or impossible values: every issue (errors and warnings).
     #[error("{}", format_issues(.0))]
     Invalid(Vec<ScenarioIssue>),
+    /// Some files of the case library are not valid case files (each is reported above).
+    #[error("{}: {count} case file(s) are invalid", dir.display())]
+    InvalidCases {
+        /// The case folder.
+        dir: PathBuf,
+        /// How many files are invalid.
+        count: usize,
+    },
     /// The resolved scenario could not be written back as TOML.
     #[error("cannot serialise the resolved scenario: {0}")]
     Serialize(String),

@@ -128,6 +128,9 @@ enum CasesAction {
         /// Folder of case files (default: scenarios/cases).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 
@@ -186,7 +189,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         } => cmd_sweep(&scenario, &sets, grid, threads, out, plot_metrics, seed),
         Command::Cases { action } => match action {
             CasesAction::List { dir } => cmd_cases_list(&cases_dir(dir)),
-            CasesAction::Check { dir } => cmd_cases_check(&cases_dir(dir)),
+            CasesAction::Check { dir, threads } => cmd_cases_check(&cases_dir(dir), threads),
         },
     }
 }
@@ -450,22 +453,46 @@ fn cmd_cases_list(dir: &Path) -> Result<ExitCode> {
         }
     }
     if bad > 0 {
-        bail!(ScenarioError::Override {
-            key: dir.display().to_string(),
-            message: format!("{bad} case file(s) are invalid"),
+        bail!(ScenarioError::InvalidCases {
+            dir: dir.to_path_buf(),
+            count: bad,
         });
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_cases_check(dir: &Path) -> Result<ExitCode> {
+fn cmd_cases_check(dir: &Path, threads: Option<usize>) -> Result<ExitCode> {
+    use rayon::prelude::*;
     let all = cases::load_cases(dir)?;
+    // Run every valid case in parallel; results are printed in file order.
+    let bar = progress_bar(all.len() as u64, "cases");
+    let outcomes: Vec<Option<(cases::CaseOutcome, String)>> = pool(threads)?.install(|| {
+        all.par_iter()
+            .map(|(_, r)| {
+                let l = r.as_ref().ok()?;
+                let c = l.scenario.case.as_ref()?;
+                let out = match site::run(&l.scenario, &l.base_dir, l.scenario.run.seed, &|_| {}) {
+                    Ok(o) => (cases::check_case(c, &o.summary), String::new()),
+                    Err(e) => (
+                        cases::CaseOutcome {
+                            simulated: None,
+                            pass: false,
+                        },
+                        format!(" ({e})"),
+                    ),
+                };
+                bar.inc(1);
+                Some(out)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
     let mut misses = 0;
     println!(
         "{:<28} {:<20} {:>12} {:>12} {:>10}  result",
         "case", "metric", "published", "simulated", "tolerance"
     );
-    for (file, r) in &all {
+    for ((file, r), outcome) in all.iter().zip(&outcomes) {
         let l = match r {
             Ok(l) => l,
             Err(e) => {
@@ -474,16 +501,10 @@ fn cmd_cases_check(dir: &Path) -> Result<ExitCode> {
                 continue;
             }
         };
-        let Some(c) = &l.scenario.case else { continue };
-        let (sim, pass, note) =
-            match site::run(&l.scenario, &l.base_dir, l.scenario.run.seed, &|_| {}) {
-                Ok(o) => {
-                    let oc = cases::check_case(c, &o.summary);
-                    (oc.simulated, oc.pass, String::new())
-                }
-                Err(e) => (None, false, format!(" ({e})")),
-            };
-        if !pass {
+        let (Some(c), Some((oc, note))) = (&l.scenario.case, outcome) else {
+            continue;
+        };
+        if !oc.pass {
             misses += 1;
         }
         println!(
@@ -491,9 +512,10 @@ fn cmd_cases_check(dir: &Path) -> Result<ExitCode> {
             l.scenario.name,
             c.metric,
             c.published_value,
-            sim.map_or_else(|| "-".to_owned(), dctwin::output::format_value),
+            oc.simulated
+                .map_or_else(|| "-".to_owned(), dctwin::output::format_value),
             c.tolerance,
-            if pass { "pass" } else { "MISS" }
+            if oc.pass { "pass" } else { "MISS" }
         );
     }
     println!("{} case(s), {misses} miss(es)", all.len());
