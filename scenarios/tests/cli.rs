@@ -181,14 +181,19 @@ fn schema_is_json_with_every_section() {
 fn run_writes_every_output_non_empty_and_deterministic() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut csvs = Vec::new();
-    for sub in ["a", "b"] {
-        let out = dir.path().join(sub);
-        let o = dctwin(&[
-            "run",
-            path_str(&data("small.toml")),
-            "--out",
-            path_str(&out),
-        ]);
+    let mut summaries = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(threads);
+        let o = Command::new(env!("CARGO_BIN_EXE_dctwin"))
+            .args([
+                "run",
+                path_str(&data("small.toml")),
+                "--out",
+                path_str(&out),
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("starts");
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         for f in [
             "timeseries.csv",
@@ -212,8 +217,11 @@ fn run_writes_every_output_non_empty_and_deterministic() {
                 .expect("summary.json parses back into Summary");
         assert_eq!(s.meta.get("seed").map(String::as_str), Some("3"));
         csvs.push(std::fs::read(out.join("timeseries.csv")).expect("read"));
+        summaries.push(std::fs::read(out.join("summary.json")).expect("read"));
     }
+    // Byte-identical whatever the thread count.
     assert_eq!(csvs[0], csvs[1]);
+    assert_eq!(summaries[0], summaries[1]);
 }
 
 #[test]
