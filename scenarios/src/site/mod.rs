@@ -7,7 +7,8 @@
 //! `Cluster::advance_to`; everything continuous is advanced per control interval with inputs held
 //! constant over the interval, as DESIGN.md describes:
 //!
-//! At the tick closing the interval `[t - dt, t)`:
+//! At the tick closing the interval `[t0, t)` (`t0` is the previous tick, or a fault event in
+//! between, which closes the interval at its own instant before it changes any input):
 //! 1. the IT model advances to `t` and reports each rack's exact mean power over the interval;
 //! 2. the cooling plant takes that heat (plus the power-chain losses released in the white space
 //!    during the previous interval) and advances its thermal masses exactly over `dt`;
@@ -93,7 +94,7 @@ impl Component<SiteEvent> for Site {
         let mut st = self.state.borrow_mut();
         match event {
             SiteEvent::ControlTick => {
-                st.control_step(ctx.now(), self.dt);
+                st.advance_to(ctx.now());
                 if ctx.now() < self.end {
                     let next = ctx.now() + self.dt;
                     ctx.schedule_at(next.min(self.end), ctx.me(), SiteEvent::ControlTick);

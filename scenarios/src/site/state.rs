@@ -90,6 +90,7 @@ pub struct SiteState {
     rack_inlet_c: Vec<f64>,
     rack_cap_w: Vec<f64>,
     last: StepFlows,
+    advanced_to: SimTime,
     calendar_offset: SimDuration,
     battery_soc: f64,
     max_inlet_c: f64,
@@ -189,6 +190,7 @@ impl SiteState {
             electrical_room_loss_w: 0.0,
             power_available: true,
             last: StepFlows::default(),
+            advanced_to: SimTime::ZERO,
             calendar_offset: SimDuration::from_hours(
                 24 * u64::from(scenario.run.start_day_of_year.clamp(1, 365) - 1),
             ),
@@ -210,8 +212,9 @@ impl SiteState {
         &self.windows
     }
 
-    /// Switch fault `i` on or off at `now`.
+    /// Switch fault `i` on or off at `now` (after closing the interval up to `now`).
     pub fn set_fault(&mut self, i: usize, on: bool, now: SimTime) {
+        self.advance_to(now);
         let Some(f) = self.faults.get(i).cloned() else {
             return;
         };
@@ -245,13 +248,18 @@ impl SiteState {
             .log_event(now, &f.label, kind, format!("{:?}", f.kind));
     }
 
-    /// Advance every model over the control interval that ends at `now`.
-    pub fn control_step(&mut self, now: SimTime, dt: SimDuration) {
-        let start = SimTime(now.0.saturating_sub(dt.0));
-        let dt = now.saturating_since(start);
-        if dt.is_zero() {
+    /// Advance every model from the end of the last advance to `now`.
+    ///
+    /// The interval starts where the previous advance ended, so an event between two ticks (a
+    /// fault) first closes the interval up to its instant with the old inputs and then changes
+    /// them: inputs stay piecewise constant between events, whatever their timing.
+    pub fn advance_to(&mut self, now: SimTime) {
+        let start = self.advanced_to;
+        if now <= start {
             return;
         }
+        self.advanced_to = now;
+        let dt = now - start;
         let hours = dt.as_hours_f64();
         // Calendar time (weather, tariffs, months) starts at `run.start_day_of_year`.
         let calendar = start + self.calendar_offset;
@@ -492,7 +500,12 @@ impl SiteState {
         let kwh = |j: f64| j / 3.6e6;
         let it_kwh = kwh(l.it.energy_j());
         let it_metered_kwh = kwh(l.it_metered.energy_j());
-        let facility_kwh = kwh(l.facility_j());
+        // Facility energy *consumed*: what the site drew (utility + renewables + generator) less
+        // what is still stored in the batteries at the end, so that a battery charged during a
+        // short run does not count as consumption (The Green Grid PUE, WP#49: total facility
+        // energy over IT energy, both over the same period).
+        let drawn_kwh = kwh(l.facility_j());
+        let facility_kwh = drawn_kwh - kwh(l.battery_net.energy_j());
         let cooling_kwh = kwh(l.cooling_j());
         let losses_kwh = kwh(l.chain_losses.energy_j());
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
@@ -519,6 +532,7 @@ impl SiteState {
         s.set("it_energy_kwh", it_kwh, "kWh");
         s.set("it_metered_energy_kwh", it_metered_kwh, "kWh");
         s.set("facility_energy_kwh", facility_kwh, "kWh");
+        s.set("facility_drawn_kwh", drawn_kwh, "kWh");
         s.set("cooling_energy_kwh", cooling_kwh, "kWh");
         s.set("air_fan_energy_kwh", kwh(l.air_fans.energy_j()), "kWh");
         s.set("pump_energy_kwh", kwh(l.pumps.energy_j()), "kWh");
