@@ -125,3 +125,18 @@ fn outage_within_ride_through_loses_nothing_longer_one_loses_work() {
         + metric(&s, "jobs_killed");
     assert_eq!(st, accounted, "job conservation through the outage");
 }
+
+/// Golden fingerprint of a reference run (six hours of the quickstart): FNV-1a of the summary
+/// JSON and the time-series CSV. A change of this value means the numbers of every run changed:
+/// intended (a model was improved: update the constant and say why in the commit) or not (a
+/// determinism bug). Floating-point results depend on the platform's libm, so the value is for
+/// x86_64 Linux with the toolchain's glibc, the machines this project runs on.
+#[test]
+fn reference_run_fingerprint_is_unchanged() {
+    let (s, csv) = run_quickstart(&[ov("run.duration_h", "6")]);
+    let json = serde_json::to_string(&s).expect("serialisable");
+    let fp = sim_core::rng::fnv1a64(json.as_bytes()) ^ sim_core::rng::fnv1a64(&csv).rotate_left(1);
+    assert_eq!(fp, GOLDEN_FINGERPRINT, "reference run changed: {fp:#018x}");
+}
+
+const GOLDEN_FINGERPRINT: u64 = 0x6527_eedf_ce79_5af1;
