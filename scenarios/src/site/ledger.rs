@@ -37,6 +37,14 @@ pub struct StepFlows {
     pub heat_reused_w: f64,
     /// Water consumed, kg/s.
     pub water_kg_s: f64,
+    /// Heat leaving the site to outdoor air or a reuse loop.
+    pub heat_out_w: f64,
+    /// Heat going into storage inside the building (room air and loop fluid; negative: released).
+    pub heat_stored_w: f64,
+    /// Heat the plants could not remove (also reported as unmet cooling).
+    pub unmet_heat_w: f64,
+    /// Internal losses of the batteries (part of `battery_net_w`, released as heat).
+    pub battery_loss_w: f64,
     /// Grid carbon intensity, g CO2e/kWh.
     pub carbon_g_per_kwh: f64,
     /// Electricity price, currency/kWh.
@@ -92,6 +100,14 @@ pub struct EnergyLedger {
     pub heat_reused: EnergyMeter,
     /// Water, kg (integrated as a "power" of kg/s).
     pub water: EnergyMeter,
+    /// Heat to outdoors and reuse.
+    pub heat_out: EnergyMeter,
+    /// Heat stored in the building (signed).
+    pub heat_stored: EnergyMeter,
+    /// Heat not removed.
+    pub unmet_heat: EnergyMeter,
+    /// Battery internal losses.
+    pub battery_loss: EnergyMeter,
 }
 
 impl EnergyLedger {
@@ -113,6 +129,10 @@ impl EnergyLedger {
         self.battery_net.accumulate(f.battery_net_w, dt);
         self.heat_reused.accumulate(f.heat_reused_w, dt);
         self.water.accumulate(f.water_kg_s, dt);
+        self.heat_out.accumulate(f.heat_out_w, dt);
+        self.heat_stored.accumulate(f.heat_stored_w, dt);
+        self.unmet_heat.accumulate(f.unmet_heat_w, dt);
+        self.battery_loss.accumulate(f.battery_loss_w, dt);
     }
 
     /// Cooling energy, J.
@@ -142,6 +162,28 @@ impl EnergyLedger {
             (supply - demand) / supply
         } else {
             demand
+        }
+    }
+
+    /// First law over the run: every joule of electricity the site used (IT, cooling, power-chain
+    /// and battery losses) ends as heat that left the site, was stored in the building, was not
+    /// removed (unmet), or is a loss of the last interval still waiting to be cooled
+    /// (`pending_loss_j`). Returns the residual relative to the electricity used; zero to
+    /// rounding while every load is served (during an outage the unserved loads' heat is not
+    /// tracked).
+    pub fn heat_balance_residual(&self, pending_loss_j: f64) -> f64 {
+        let used = self.it.energy_j()
+            + self.cooling_j()
+            + self.chain_losses.energy_j()
+            + self.battery_loss.energy_j();
+        let accounted = self.heat_out.energy_j()
+            + self.heat_stored.energy_j()
+            + self.unmet_heat.energy_j()
+            + pending_loss_j;
+        if used > 0.0 {
+            (used - accounted) / used
+        } else {
+            accounted
         }
     }
 }

@@ -84,8 +84,10 @@ pub struct SiteState {
     chw_supply_c: f64,
     fw_supply_c: f64,
     /// Losses of the last interval released in the white space and the electrical room, W.
-    white_space_loss_w: f64,
-    electrical_room_loss_w: f64,
+    /// Losses of the last interval still to be cooled, by space, J (released into the cooled
+    /// spaces over the next interval, so the heat ledger closes exactly whatever the step lengths).
+    white_space_loss_j: f64,
+    electrical_room_loss_j: f64,
     power_available: bool,
     rack_inlet_c: Vec<f64>,
     rack_cap_w: Vec<f64>,
@@ -186,8 +188,8 @@ impl SiteState {
             ledger: EnergyLedger::default(),
             chw_supply_c: chw0,
             fw_supply_c: fw0,
-            white_space_loss_w: 0.0,
-            electrical_room_loss_w: 0.0,
+            white_space_loss_j: 0.0,
+            electrical_room_loss_j: 0.0,
             power_available: true,
             last: StepFlows::default(),
             advanced_to: SimTime::ZERO,
@@ -283,7 +285,7 @@ impl SiteState {
             dt,
             &ThermalInputs {
                 rack_heat_w: rack_heat,
-                white_space_extra_heat_w: self.white_space_loss_w,
+                white_space_extra_heat_w: self.white_space_loss_j / dt.as_secs_f64(),
                 outdoor_dry_bulb_c: w.dry_bulb_c,
                 chw_supply_c: self.chw_supply_c,
                 fw_supply_c: self.fw_supply_c,
@@ -307,9 +309,10 @@ impl SiteState {
             it_w,
             air_fans_w: th.crah_fan_power_w,
             pumps_w: th.tcs_pump_power_w + th.immersion_pump_power_w + th.fw_pump_power_w,
+            heat_stored_w: th.heat_stored_j / dt.as_secs_f64(),
             ..StepFlows::default()
         };
-        let mut room_heat_w = self.electrical_room_loss_w;
+        let mut room_heat_w = self.electrical_room_loss_j / dt.as_secs_f64();
         let has_chw = self.chw_plant.is_some();
         let mut modes = [0.0f64; 3];
         let loops = [
@@ -348,6 +351,7 @@ impl SiteState {
             let Some(plant) = plant.as_mut() else {
                 *supply = setpoint_c;
                 self.unmet_cooling_j += load * dt.as_secs_f64();
+                flows.unmet_heat_w += load;
                 continue;
             };
             if load <= 0.0 && extra <= 0.0 && flow_kg_s <= 0.0 {
@@ -369,6 +373,12 @@ impl SiteState {
             flows.heat_rejection_aux_w += r.fan_and_pump_power_w();
             flows.water_kg_s += r.water_use_kg / dt.as_secs_f64();
             flows.heat_reused_w += r.heat_recovered_w;
+            // Heat leaving the site: through the condensers / coils (which includes compressor
+            // and condenser-pump work) plus the heat of the outdoor fans' electricity.
+            flows.heat_out_w += r.heat_rejected_w
+                + r.heat_recovered_w
+                + (r.fan_and_pump_power_w() - r.condenser_pump_power_w);
+            flows.unmet_heat_w += r.unmet_load_w;
             self.unmet_cooling_j += r.unmet_load_w * dt.as_secs_f64();
             let m = match r.mode {
                 CoolingMode::Free => 0,
@@ -418,8 +428,9 @@ impl SiteState {
         } else {
             e.ups_battery_soc
         };
-        self.white_space_loss_w = e.white_space_loss_w;
-        self.electrical_room_loss_w = e.electrical_room_loss_w;
+        flows.battery_loss_w = e.battery_loss_w + e.ups_battery_loss_w;
+        self.white_space_loss_j = e.white_space_loss_w * dt.as_secs_f64();
+        self.electrical_room_loss_j = e.electrical_room_loss_w * dt.as_secs_f64();
         if e.unserved_it_w > 0.0 {
             self.unserved_it_j += e.unserved_it_w * dt.as_secs_f64();
             if self.power_available {
@@ -561,6 +572,12 @@ impl SiteState {
         s.set("peak_facility_power_kw", l.utility.peak_w() / 1e3, "kW");
         s.set("water_l", water_l, "L");
         s.set("energy_balance_residual", l.energy_balance_residual(), "-");
+        s.set(
+            "heat_balance_residual",
+            l.heat_balance_residual(self.white_space_loss_j + self.electrical_room_loss_j),
+            "-",
+        );
+        s.set("heat_rejected_kwh", kwh(l.heat_out.energy_j()), "kWh");
         s.set("unmet_cooling_kwh", kwh(self.unmet_cooling_j), "kWh");
         s.set("unserved_it_kwh", kwh(self.unserved_it_j), "kWh");
         s.set("max_inlet_c", self.max_inlet_c, "degC");
