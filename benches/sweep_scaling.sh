@@ -24,8 +24,8 @@ mkdir -p "$work"
 bin="$work/dctwin"
 cp "$root/target/release/dctwin" "$bin"   # a private copy: others may rebuild meanwhile
 
-wall() { # wall seconds and max RSS (KiB) of a command, from GNU time
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > "$work/last.log" 2>&1
+wall() { # wall seconds, max RSS (KiB) and CPU share (%, 200 = both cores) from GNU time
+  /usr/bin/time -f "%e %M %P" -o "$work/time.txt" "$@" > "$work/last.log" 2>&1
   cat "$work/time.txt"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -37,11 +37,12 @@ set_arg="cooling.air.supply_setpoint_c=18,18.5,19,19.5,20,20.5,21,21.5,22,22.5,2
 echo "== sweep: 16 points, large site, ${sweep_h} h each =="
 echo "load: $(uptime)"
 for t in 1 2; do
-  read -r s rss < <(wall "$bin" sweep "$work/sweep-base.toml" --set "$set_arg" --threads "$t" \
+  read -r s rss cpu < <(wall "$bin" sweep "$work/sweep-base.toml" --set "$set_arg" --threads "$t" \
     --out "$work/sweep-t$t")
-  echo "threads $t: wall ${s} s, peak RSS $((rss / 1024)) MiB"
+  echo "threads $t: wall ${s} s, CPU ${cpu} (200% = both cores busy), peak RSS $((rss / 1024)) MiB"
   eval "sweep_t$t=$s"
 done
+echo "(a speed-up needs an idle second core: with load > 2 the threads only share CPU time)"
 echo "speed-up 1 -> 2 threads: $(awk -v a="$sweep_t1" -v b="$sweep_t2" 'BEGIN {printf "%.2f", a / b}')x (target >= 1.8x)"
 if cmp -s "$work/sweep-t1/sweep.csv" "$work/sweep-t2/sweep.csv"; then
   echo "sweep.csv byte-identical for 1 and 2 threads: yes"
@@ -60,7 +61,7 @@ for rows in 1 10 100; do
   r="$reps"; [ "$rows" = 100 ] && r="$reps_100k"
   : > "$work/walls-$n.txt"; : > "$work/rss-$n.txt"
   for _ in $(seq "$r"); do
-    read -r s rss < <(wall "$bin" run "$work/site-$n.toml" --out "$work/out-$n")
+    read -r s rss _ < <(wall "$bin" run "$work/site-$n.toml" --out "$work/out-$n")
     echo "$s" >> "$work/walls-$n.txt"; echo "$rss" >> "$work/rss-$n.txt"
   done
   w=$(median < "$work/walls-$n.txt"); m=$(median < "$work/rss-$n.txt")
