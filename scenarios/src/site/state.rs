@@ -43,6 +43,12 @@ pub const SIGNALS: &[&str] = &[
     "price_per_kwh",
 ];
 
+/// Specific heat of water for the return-temperature rise of the electrical-room heat, J/(kg K)
+/// (liquid water at 20 °C, IAPWS-95).
+const WATER_CP_J_KG_K: f64 = 4182.0;
+/// Water temperature rise carrying the electrical-room heat when the loop has no other flow, K.
+const EXTRA_HEAT_RISE_K: f64 = 6.0;
+
 /// One fault of the scenario, resolved to a window and a target.
 #[derive(Debug, Clone)]
 struct ActiveFault {
@@ -348,6 +354,19 @@ impl SiteState {
                 0.0
             };
             let load = load_w + extra;
+            // The extra (electrical-room) heat warms the loop's return water: without this an
+            // economizer would see the loop's return temperature and leave that heat to the
+            // compressors. With no flow in the loop, it brings its own at the design rise.
+            let (return_c, flow_kg_s) = if extra <= 0.0 {
+                (return_c, flow_kg_s)
+            } else if flow_kg_s > 0.0 {
+                (return_c + extra / (flow_kg_s * WATER_CP_J_KG_K), flow_kg_s)
+            } else {
+                (
+                    setpoint_c + EXTRA_HEAT_RISE_K,
+                    extra / (WATER_CP_J_KG_K * EXTRA_HEAT_RISE_K),
+                )
+            };
             let Some(plant) = plant.as_mut() else {
                 *supply = setpoint_c;
                 self.unmet_cooling_j += load * dt.as_secs_f64();
