@@ -161,6 +161,8 @@ pub struct Cluster {
     rack_fan_w: Vec<f64>,
     rack_cap: Vec<f64>,
     rack_power_w: Vec<f64>,
+    it_power_total_w: f64,
+    rack_inlet_last_c: Vec<f64>,
     rack_acc_j: Vec<f64>,
     rack_last: Vec<SimTime>,
     rack_mean_w: Vec<f64>,
@@ -381,6 +383,8 @@ impl Cluster {
             rack_fan_w,
             rack_cap: vec![1.0; n_racks],
             rack_mean_w: rack_power_w.clone(),
+            it_power_total_w: rack_power_w.iter().sum(),
+            rack_inlet_last_c: vec![f64::NAN; n_racks],
             rack_power_w,
             rack_acc_j: vec![0.0; n_racks],
             rack_last: vec![SimTime::ZERO; n_racks],
@@ -548,6 +552,7 @@ impl Cluster {
 
     #[inline]
     fn refresh_rack(&mut self, r: usize) {
+        let old = self.rack_power_w[r];
         self.rack_power_w[r] = if self.powered {
             self.rack_static_w[r]
                 + self.rack_cap[r] * self.rack_dyn_w[r]
@@ -555,6 +560,7 @@ impl Cluster {
         } else {
             0.0
         };
+        self.it_power_total_w += self.rack_power_w[r] - old;
     }
 
     fn account_busy(&mut self, t: SimTime) {
@@ -567,7 +573,7 @@ impl Cluster {
     }
 
     fn it_power_w(&self) -> f64 {
-        self.rack_power_w.iter().sum()
+        self.it_power_total_w
     }
 
     // ---- jobs ---------------------------------------------------------------------------
@@ -854,6 +860,10 @@ impl Cluster {
         }
         for r in 0..self.racks.len() {
             let inlet = env.rack_inlet_c.get(r).copied().unwrap_or(20.0);
+            if inlet == self.rack_inlet_last_c[r] {
+                continue;
+            }
+            self.rack_inlet_last_c[r] = inlet;
             let fan = self.specs[self.racks[r].row].fan_w(inlet);
             if fan != self.rack_fan_w[r] {
                 self.touch_rack(r, t);
@@ -867,6 +877,9 @@ impl Cluster {
         let mut rerate_racks = Vec::new();
         for r in 0..self.racks.len() {
             let cap = env.rack_power_cap_w.and_then(|c| c.get(r).copied());
+            if self.rack_cap[r] == 1.0 && cap.map_or(true, |c| c == f64::INFINITY) {
+                continue;
+            }
             let frac = match cap {
                 Some(cap_w) if self.rack_dyn_w[r] > 0.0 => {
                     let fixed =
@@ -1055,6 +1068,7 @@ impl Cluster {
         let until = until.max(self.now);
         let len_s = (until - self.interval_start).as_secs_f64();
         let mut total = 0.0;
+        self.it_power_total_w = self.rack_power_w.iter().sum();
         for r in 0..self.racks.len() {
             self.touch_rack(r, until);
             let acc = self.rack_acc_j[r];

@@ -671,7 +671,9 @@ impl CoolingPlant {
         let mut max_inlet_c = f64::NEG_INFINITY;
         for (t, w) in out.rack_inlet_c.iter_mut().zip(&self.cold_share) {
             *t = hot_c - w * cold_span_k;
-            max_inlet_c = max_inlet_c.max(*t);
+            if *t > max_inlet_c {
+                max_inlet_c = *t;
+            }
         }
         let mut max_chip = f64::NEG_INFINITY;
         let (rise_k, dt_k) = (a.air_chip_rise_k, a.server_delta_t_k);
@@ -682,7 +684,9 @@ impl CoolingPlant {
             for (((c, o), &t), &q) in chips.zip(outlets).zip(inlets).zip(&heat_w[r.clone()]) {
                 *c = t + rise_k;
                 *o = if q > 0.0 { t + dt_k } else { t };
-                max_chip = max_chip.max(*c);
+                if *c > max_chip {
+                    max_chip = *c;
+                }
             }
         }
         let cp_slope = f / plates * r_plate;
@@ -695,7 +699,9 @@ impl CoolingPlant {
                 let chip = tcs_supply_c + if q > 0.0 { q * cp_slope } else { 0.0 };
                 *c = chip;
                 *o = if q > 0.0 { t + dt_k } else { t };
-                max_chip = max_chip.max(chip);
+                if chip > max_chip {
+                    max_chip = chip;
+                }
             }
             if throttle {
                 for (cap, &c) in caps[r.clone()].iter_mut().zip(&out.rack_chip_c[r.clone()]) {
@@ -721,7 +727,9 @@ impl CoolingPlant {
                 let rise = (q + tank_pump_w) * tank_k_per_w + q * chip_r_per_w;
                 imm_need = imm_need.max(rise);
                 *c = fw_supply_c + rise;
-                max_chip = max_chip.max(*c);
+                if *c > max_chip {
+                    max_chip = *c;
+                }
             }
             if throttle {
                 for (cap, &c) in caps[r.clone()].iter_mut().zip(&out.rack_chip_c[r.clone()]) {
