@@ -150,7 +150,8 @@ struct MmcStation {
 impl MmcStation {
     fn exp_delay(&mut self, mean_s: f64) -> SimDuration {
         let x: f64 = self.rng.sample(Exp1);
-        SimDuration((x * mean_s * TICKS_PER_UNIT).round() as u64)
+        // Round to the nearest tick (x >= 0; `f64::round` is a libm call here).
+        SimDuration((x * mean_s * TICKS_PER_UNIT + 0.5) as u64)
     }
 
     fn account(&mut self, now: SimTime) {
@@ -291,6 +292,31 @@ mod tests {
                 h.reserved_bytes_per_event()
             );
         }
+    }
+
+    #[test]
+    fn large_site_example_is_the_specified_site() {
+        // examples/large-site.toml is the performance reference of issue 8: it must load with
+        // no warnings, hold 10,000 nodes (2,000 8-GPU + 8,000 CPU) and run a year at 60 s.
+        let file =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/large-site.toml");
+        let loaded = match dctwin::load_scenario(&file, &[]) {
+            Ok(l) => l,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        let s = &loaded.scenario;
+        let nodes = |preset: &str| -> u32 {
+            s.it.rows
+                .iter()
+                .filter(|r| r.node == dctwin_models::it::config::NodeChoice::Preset(preset.into()))
+                .map(|r| r.racks * r.nodes_per_rack)
+                .sum()
+        };
+        assert_eq!(nodes("gpu_8x_h100"), 2_000);
+        assert_eq!(nodes("cpu_dual_socket"), 8_000);
+        assert_eq!(s.run.duration_h, 8760.0);
+        assert_eq!(s.run.control_interval_s, 60.0);
     }
 
     #[test]
