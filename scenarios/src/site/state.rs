@@ -97,6 +97,7 @@ pub struct SiteState {
     power_available: bool,
     rack_inlet_c: Vec<f64>,
     rack_cap_w: Vec<f64>,
+    throttle: bool,
     last: StepFlows,
     advanced_to: SimTime,
     calendar_offset: SimDuration,
@@ -181,6 +182,7 @@ impl SiteState {
             recorder: Recorder::new(sample, SIGNALS.iter().map(|s| (*s).to_owned()).collect()),
             rack_inlet_c: vec![scenario.cooling.air.supply_setpoint_c; racks],
             rack_cap_w: cluster.racks().iter().map(|r| r.max_power_w).collect(),
+            throttle: scenario.cooling.throttle_at_chip_limit,
             cluster,
             weather,
             grid,
@@ -276,7 +278,9 @@ impl SiteState {
         // 1. IT over the interval.
         let env = ItEnvironment {
             rack_inlet_c: &self.rack_inlet_c,
-            rack_power_cap_w: Some(&self.rack_cap_w),
+            // Caps exist only when the plant throttles at the chip limit; otherwise pass none so
+            // the IT model skips its cap pass.
+            rack_power_cap_w: self.throttle.then_some(self.rack_cap_w.as_slice()),
             it_power_limit_w: None,
             carbon_g_per_kwh: &self.grid.carbon_forecast,
             price_per_kwh: &self.grid.price_forecast,
