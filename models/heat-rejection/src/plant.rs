@@ -388,6 +388,29 @@ impl HeatRejectionConfig {
                     .into_iter()
                     .map(|i| i.prefixed(&format!("plants.{name}"))),
             );
+            // A partial `[plants.X.chiller]` table takes the water-cooled defaults (COP 6 at a
+            // 23.9 C condenser); on an air-cooled plant that silently doubles the COP.
+            let water_rated = p
+                .chiller
+                .as_ref()
+                .map(|c| c.reference_entering_condenser_c)
+                .filter(|&t| t < 30.0);
+            if let (true, Some(t)) = (
+                matches!(
+                    p.kind,
+                    PlantKind::AirCooledChiller | PlantKind::DryCoolerChiller
+                ),
+                water_rated,
+            ) {
+                v.push(ConfigIssue::warning(
+                    format!("plants.{name}.chiller.reference_entering_condenser_c"),
+                    format!(
+                        "{t} C is a water-cooled rating point but the plant's chillers are \
+                         air-cooled (rated at 35 C outdoor air, ASHRAE 90.1 / AHRI 550/590); \
+                         a partial [chiller] table takes the water-cooled defaults"
+                    ),
+                ));
+            }
             if let Some(first) = served.insert(p.serves, name) {
                 v.push(ConfigIssue::error(
                     format!("plants.{name}.serves"),
@@ -1148,6 +1171,30 @@ pub fn energy_balance_residual_w(s: &RejectionStep) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a partial chiller table on an air-cooled plant took the water-cooled rating
+    /// point (COP 6 at 23.9 C) without a word; the case library found air-cooled plants at COP 6.
+    #[test]
+    fn partial_chiller_table_on_air_cooled_plant_warns() {
+        let cfg: HeatRejectionConfig = toml::from_str(
+            "[plants.ac]\nkind = \"air_cooled_chiller\"\n[plants.ac.chiller]\ncapacity_w = 5e5\n",
+        )
+        .expect("valid TOML section");
+        let issues = cfg.validate();
+        assert!(
+            issues.iter().any(
+                |i| i.path == "plants.ac.chiller.reference_entering_condenser_c"
+                    && i.severity == sim_core::Severity::Warning
+            ),
+            "{issues:?}"
+        );
+        let plain: HeatRejectionConfig =
+            toml::from_str("[plants.ac]\nkind = \"air_cooled_chiller\"\n").expect("valid");
+        assert!(plain
+            .validate()
+            .iter()
+            .all(|i| i.path != "plants.ac.chiller.reference_entering_condenser_c"));
+    }
 
     fn req(load_w: f64, sp: f64, ret: f64, db: f64, wb: f64) -> Req {
         Req {

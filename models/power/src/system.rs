@@ -88,6 +88,18 @@ impl PowerConfig {
                 .into_iter()
                 .map(|i| i.prefixed("ups_battery")),
         );
+        // A partial `[power.ups_battery]` table takes the generic battery defaults (0.5 C), not
+        // the UPS preset (4 C): the battery then cannot carry the load it is meant to ride through.
+        if self.ups_battery.max_discharge_c_rate < 1.0 {
+            v.push(ConfigIssue::warning(
+                "ups_battery.max_discharge_c_rate",
+                format!(
+                    "{} C is low for a UPS battery (typically 2 to 4 C, the UPS preset uses 4 C); \
+                     a partial [power.ups_battery] table takes the generic battery defaults",
+                    self.ups_battery.max_discharge_c_rate
+                ),
+            ));
+        }
         v.extend(
             self.generator
                 .validate()

@@ -506,3 +506,23 @@ fn demand_charge_cost_and_carbon_follow_the_tariff() {
     assert!((t.carbon_kg.value() - 0.75 * 0.4 * import_kwh).abs() < 1e-6 * import_kwh);
     assert!((t.renewable_share() - 0.25).abs() < 1e-12);
 }
+
+/// Regression: a partial `[power.ups_battery]` table silently took the generic 0.5 C discharge
+/// limit, and a short outage then dropped IT load the UPS was meant to carry.
+#[test]
+fn partial_ups_battery_table_warns_about_its_discharge_rate() {
+    let cfg: PowerConfig =
+        toml::from_str("[ups_battery]\ncapacity_kwh = 100.0\n").expect("valid TOML section");
+    let issues = cfg.validate();
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.path == "ups_battery.max_discharge_c_rate"
+                && i.severity == sim_core::Severity::Warning),
+        "{issues:?}"
+    );
+    assert!(PowerConfig::default()
+        .validate()
+        .iter()
+        .all(|i| i.path != "ups_battery.max_discharge_c_rate"));
+}
