@@ -51,21 +51,16 @@ impl ColdPlate {
 }
 
 /// Effectiveness of a counterflow exchanger with heat-capacity rates `c_hot_w_k`, `c_cold_w_k`
-/// and conductance `ua_w_k` (0 if either rate is zero).
+/// and conductance `ua_w_k` (0 if either rate is zero). The e-NTU relation itself (Incropera &
+/// DeWitt table 11.3) is the heat-rejection crate's
+/// [`dctwin_heat_rejection::hx::counterflow_effectiveness`].
 pub fn counterflow_effectiveness(ua_w_k: f64, c_hot_w_k: f64, c_cold_w_k: f64) -> f64 {
     let c_min = c_hot_w_k.min(c_cold_w_k);
     let c_max = c_hot_w_k.max(c_cold_w_k);
     if c_min <= 0.0 || ua_w_k <= 0.0 {
         return 0.0;
     }
-    let ntu = ua_w_k / c_min;
-    let cr = c_min / c_max;
-    if (1.0 - cr).abs() < 1e-9 {
-        ntu / (1.0 + ntu)
-    } else {
-        let e = (-ntu * (1.0 - cr)).exp();
-        (1.0 - e) / (1.0 - cr * e)
-    }
+    dctwin_heat_rejection::hx::counterflow_effectiveness(ua_w_k / c_min, c_min / c_max)
 }
 
 /// A liquid-to-liquid counterflow heat exchanger (a CDU's plate exchanger or an immersion
