@@ -982,6 +982,7 @@ impl Cluster {
                 .schedule(self.jobs[j + 1].submit, Ev::Arrival(j as u32 + 1));
         }
         let release = {
+            let it_power_w = self.it_power_w();
             let md = &self.mean_dyn_per_node;
             let mean_dyn = move |job: &Job| mean_dynamic_w(md, job);
             let view = SchedulerView {
@@ -991,7 +992,7 @@ impl Cluster {
                 jobs: &self.jobs,
                 queue: &self.queue,
                 running: &self.running,
-                it_power_w: 0.0,
+                it_power_w,
                 it_power_limit_w: env.it_power_limit_w,
                 mean_dynamic_w_per_node: &mean_dyn,
                 carbon_g_per_kwh: env.carbon_g_per_kwh,
