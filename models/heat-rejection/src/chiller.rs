@@ -210,6 +210,77 @@ impl ChillerConfig {
     }
 }
 
+/// A `[chiller]` table as written in a scenario: every field optional. Missing fields take the
+/// defaults of the plant's chiller kind ([`ChillerConfig::default`] for water-cooled kinds,
+/// [`ChillerConfig::air_cooled_default`] for air-cooled kinds), so a partial table on an
+/// air-cooled plant keeps the air-cooled rating point instead of the water-cooled one.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChillerOverrides {
+    /// See [`ChillerConfig::capacity_w`], W.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity_w: Option<f64>,
+    /// See [`ChillerConfig::reference_cop`], W/W.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_cop: Option<f64>,
+    /// See [`ChillerConfig::reference_leaving_chw_c`], C.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_leaving_chw_c: Option<f64>,
+    /// See [`ChillerConfig::reference_entering_condenser_c`], C.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_entering_condenser_c: Option<f64>,
+    /// See [`ChillerConfig::min_plr`], -.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_plr: Option<f64>,
+    /// See [`ChillerConfig::condenser`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condenser: Option<CondenserKind>,
+    /// See [`ChillerConfig::condenser_fan_power_ratio`], W/W.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condenser_fan_power_ratio: Option<f64>,
+    /// See [`ChillerConfig::curves`] (a partial `curves` table takes the McQuay defaults).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curves: Option<ChillerCurves>,
+}
+
+impl ChillerOverrides {
+    /// `base` with every field given here replaced.
+    pub fn apply_to(&self, base: ChillerConfig) -> ChillerConfig {
+        ChillerConfig {
+            capacity_w: self.capacity_w.unwrap_or(base.capacity_w),
+            reference_cop: self.reference_cop.unwrap_or(base.reference_cop),
+            reference_leaving_chw_c: self
+                .reference_leaving_chw_c
+                .unwrap_or(base.reference_leaving_chw_c),
+            reference_entering_condenser_c: self
+                .reference_entering_condenser_c
+                .unwrap_or(base.reference_entering_condenser_c),
+            min_plr: self.min_plr.unwrap_or(base.min_plr),
+            condenser: self.condenser.unwrap_or(base.condenser),
+            condenser_fan_power_ratio: self
+                .condenser_fan_power_ratio
+                .unwrap_or(base.condenser_fan_power_ratio),
+            curves: self.curves.clone().unwrap_or(base.curves),
+        }
+    }
+}
+
+impl From<ChillerConfig> for ChillerOverrides {
+    /// Every field given (the result no longer depends on the kind's defaults).
+    fn from(c: ChillerConfig) -> Self {
+        ChillerOverrides {
+            capacity_w: Some(c.capacity_w),
+            reference_cop: Some(c.reference_cop),
+            reference_leaving_chw_c: Some(c.reference_leaving_chw_c),
+            reference_entering_condenser_c: Some(c.reference_entering_condenser_c),
+            min_plr: Some(c.min_plr),
+            condenser: Some(c.condenser),
+            condenser_fan_power_ratio: Some(c.condenser_fan_power_ratio),
+            curves: Some(c.curves),
+        }
+    }
+}
+
 /// Operating point of a bank of identical chillers over one step.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ChillerOutput {

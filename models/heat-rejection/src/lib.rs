@@ -59,7 +59,7 @@ pub const CP_WATER_J_KG_K: f64 = 4186.0;
 /// Specific heat of dry air, J/(kg K) (ASHRAE Fundamentals 2017 ch. 1).
 pub const CP_AIR_J_KG_K: f64 = 1006.0;
 
-pub use chiller::{Chiller, ChillerConfig, ChillerOutput, CondenserKind};
+pub use chiller::{Chiller, ChillerConfig, ChillerOutput, ChillerOverrides, CondenserKind};
 pub use dry_cooler::{DryCooler, DryCoolerConfig};
 pub use dx::{DxUnit, DxUnitConfig};
 pub use economizer::{

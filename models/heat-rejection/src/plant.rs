@@ -12,7 +12,7 @@
 //! the tower model transfers at the converged condenser-water temperature, so the balance is a
 //! real check of the loop solution.
 
-use crate::chiller::{Chiller, ChillerConfig};
+use crate::chiller::{Chiller, ChillerConfig, ChillerOverrides, CondenserKind};
 use crate::dry_cooler::{DryCooler, DryCoolerConfig};
 use crate::dx::{DxUnit, DxUnitConfig};
 use crate::economizer::{
@@ -113,9 +113,12 @@ pub struct PlantConfig {
     pub design_load_w: f64,
     /// Installed chillers (including redundant ones). Default 3.
     pub chiller_count: u32,
-    /// Chiller model. Default: the McQuay water-cooled set for water-cooled kinds, the ASHRAE
-    /// 90.1 air-cooled chiller for air-cooled kinds (see [`ChillerConfig`]).
-    pub chiller: Option<ChillerConfig>,
+    /// Chiller model. Default: the McQuay water-cooled set ([`ChillerConfig::default`], COP 6.03
+    /// at 23.89 C entering condenser water) for water-cooled kinds, the ASHRAE 90.1 air-cooled
+    /// chiller ([`ChillerConfig::air_cooled_default`], COP 2.96 at 35 C outdoor air, the AHRI
+    /// 550/590 rating point) for air-cooled kinds. A partial table overrides only the fields it
+    /// gives; the rest come from the kind's default.
+    pub chiller: Option<ChillerOverrides>,
     /// Installed tower cells. Default 3.
     pub tower_count: u32,
     /// Tower cell model. Default [`CoolingTowerConfig::default`].
@@ -187,14 +190,23 @@ impl Default for PlantConfig {
 impl PlantConfig {
     /// The chiller model in effect (explicit, or the kind's default).
     pub fn chiller_config(&self) -> ChillerConfig {
-        match (&self.chiller, self.kind.air_cooled_chillers()) {
-            (Some(c), true) => ChillerConfig {
-                condenser: crate::chiller::CondenserKind::AirCooled,
-                ..c.clone()
-            },
-            (Some(c), false) => c.clone(),
-            (None, true) => ChillerConfig::air_cooled_default(),
-            (None, false) => ChillerConfig::default(),
+        let air_cooled = self.kind.air_cooled_chillers();
+        let base = if air_cooled {
+            ChillerConfig::air_cooled_default()
+        } else {
+            ChillerConfig::default()
+        };
+        let c = match &self.chiller {
+            Some(o) => o.apply_to(base),
+            None => base,
+        };
+        if air_cooled {
+            ChillerConfig {
+                condenser: CondenserKind::AirCooled,
+                ..c
+            }
+        } else {
+            c
         }
     }
 
@@ -388,29 +400,6 @@ impl HeatRejectionConfig {
                     .into_iter()
                     .map(|i| i.prefixed(&format!("plants.{name}"))),
             );
-            // A partial `[plants.X.chiller]` table takes the water-cooled defaults (COP 6 at a
-            // 23.9 C condenser); on an air-cooled plant that silently doubles the COP.
-            let water_rated = p
-                .chiller
-                .as_ref()
-                .map(|c| c.reference_entering_condenser_c)
-                .filter(|&t| t < 30.0);
-            if let (true, Some(t)) = (
-                matches!(
-                    p.kind,
-                    PlantKind::AirCooledChiller | PlantKind::DryCoolerChiller
-                ),
-                water_rated,
-            ) {
-                v.push(ConfigIssue::warning(
-                    format!("plants.{name}.chiller.reference_entering_condenser_c"),
-                    format!(
-                        "{t} C is a water-cooled rating point but the plant's chillers are \
-                         air-cooled (rated at 35 C outdoor air, ASHRAE 90.1 / AHRI 550/590); \
-                         a partial [chiller] table takes the water-cooled defaults"
-                    ),
-                ));
-            }
             if let Some(first) = served.insert(p.serves, name) {
                 v.push(ConfigIssue::error(
                     format!("plants.{name}.serves"),
@@ -1174,26 +1163,57 @@ mod tests {
 
     /// Regression: a partial chiller table on an air-cooled plant took the water-cooled rating
     /// point (COP 6 at 23.9 C) without a word; the case library found air-cooled plants at COP 6.
+    /// Missing fields now come from the kind's default.
     #[test]
-    fn partial_chiller_table_on_air_cooled_plant_warns() {
+    fn partial_chiller_table_takes_the_kinds_defaults() {
         let cfg: HeatRejectionConfig = toml::from_str(
-            "[plants.ac]\nkind = \"air_cooled_chiller\"\n[plants.ac.chiller]\ncapacity_w = 5e5\n",
+            "[plants.ac]\nkind = \"air_cooled_chiller\"\n[plants.ac.chiller]\ncapacity_w = 5e5\n\
+             [plants.wc]\nkind = \"chiller_tower\"\nserves = \"facility_water\"\n\
+             [plants.wc.chiller]\ncapacity_w = 5e5\n",
         )
         .expect("valid TOML section");
-        let issues = cfg.validate();
-        assert!(
-            issues.iter().any(
-                |i| i.path == "plants.ac.chiller.reference_entering_condenser_c"
-                    && i.severity == sim_core::Severity::Warning
-            ),
-            "{issues:?}"
+        assert!(cfg.validate().is_empty(), "{:?}", cfg.validate());
+        let ac = cfg.plants["ac"].chiller_config();
+        assert_eq!(
+            ac,
+            ChillerConfig {
+                capacity_w: 5e5,
+                ..ChillerConfig::air_cooled_default()
+            }
         );
-        let plain: HeatRejectionConfig =
-            toml::from_str("[plants.ac]\nkind = \"air_cooled_chiller\"\n").expect("valid");
-        assert!(plain
-            .validate()
-            .iter()
-            .all(|i| i.path != "plants.ac.chiller.reference_entering_condenser_c"));
+        assert_eq!(ac.reference_cop, 2.96);
+        assert_eq!(ac.reference_entering_condenser_c, 35.0);
+        let wc = cfg.plants["wc"].chiller_config();
+        assert_eq!(
+            wc,
+            ChillerConfig {
+                capacity_w: 5e5,
+                ..ChillerConfig::default()
+            }
+        );
+        // Same 300 kW at 35 C outdoor air, 6.7 C chilled water: the partial air-cooled table
+        // now costs what the unconfigured air-cooled plant costs (COP about 3, not 6).
+        let ch = Chiller::new(ac);
+        let out = ch.run(3e5, 6.7, 35.0, 1);
+        assert!((2.0..4.0).contains(&out.cop), "{}", out.cop);
+        // A full table is taken as written, and an air-cooled kind forces the air condenser.
+        let full = PlantConfig {
+            kind: PlantKind::DryCoolerChiller,
+            chiller: Some(ChillerConfig::default().into()),
+            ..PlantConfig::default()
+        };
+        assert_eq!(
+            full.chiller_config(),
+            ChillerConfig {
+                condenser: CondenserKind::AirCooled,
+                ..ChillerConfig::default()
+            }
+        );
+        // Unknown fields are still rejected.
+        assert!(toml::from_str::<HeatRejectionConfig>(
+            "[plants.ac]\nkind = \"air_cooled_chiller\"\n[plants.ac.chiller]\ncop = 3.0\n"
+        )
+        .is_err());
     }
 
     fn req(load_w: f64, sp: f64, ret: f64, db: f64, wb: f64) -> Req {
