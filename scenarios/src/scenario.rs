@@ -265,6 +265,11 @@ pub struct CaseMeta {
     /// consistency, not prediction). Default false.
     #[serde(default)]
     pub calibrated: bool,
+    /// A reference scenario file (path relative to this file) run with the same seed: when
+    /// set, the simulated value is this case's metric minus the baseline's (e.g. the peak
+    /// reduction a battery brings, as a negative change). Default none.
+    #[serde(default)]
+    pub baseline: Option<String>,
 }
 
 impl Scenario {

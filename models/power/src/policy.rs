@@ -58,7 +58,8 @@ pub enum StoragePolicyKind {
     /// Do nothing (the battery only self-discharges).
     #[default]
     Idle,
-    /// Discharge to keep grid demand below `demand_target_w`, recharge below it.
+    /// Discharge to keep grid demand below `demand_target_w`, recharge below it (only at or
+    /// below `charge_below_price` when that is set: valley charging under a time-of-use tariff).
     PeakShaving,
     /// Charge at low prices, discharge at high prices.
     PriceArbitrage,
@@ -75,7 +76,8 @@ pub struct StoragePolicyConfig {
     /// Peak shaving: demand target in W (LV bus, before the transformer). Default 1,000,000.
     pub demand_target_w: f64,
     /// Arbitrage: charge when price <= this (per kWh). Absent: automatic, below the forecast
-    /// mean of the next 24 h by `auto_band_fraction`. Default absent.
+    /// mean of the next 24 h by `auto_band_fraction`. Peak shaving: recharge only when the
+    /// price is at or below this; absent, recharge whenever there is headroom. Default absent.
     pub charge_below_price: Option<f64>,
     /// Arbitrage: discharge when price >= this (per kWh). Absent: automatic. Default absent.
     pub discharge_above_price: Option<f64>,
@@ -149,6 +151,7 @@ impl StoragePolicyConfig {
             StoragePolicyKind::Idle => Box::new(Idle),
             StoragePolicyKind::PeakShaving => Box::new(PeakShaving {
                 demand_target_w: self.demand_target_w,
+                charge_below_price: self.charge_below_price,
             }),
             StoragePolicyKind::PriceArbitrage => Box::new(PriceArbitrage {
                 charge_below_price: self.charge_below_price,
@@ -184,11 +187,16 @@ impl StoragePolicy for Idle {
     }
 }
 
-/// Peak shaving: discharge the excess above the target; recharge with the headroom below it.
+/// Peak shaving: discharge the excess above the target; recharge with the headroom below it,
+/// never raising the import above the target. With `charge_below_price` set, recharging waits
+/// for prices at or below it (the valley of a time-of-use tariff), the usual operation of
+/// commercial storage that both caps the monthly demand and charges cheaply ("削峰填谷").
 #[derive(Debug, Clone, Copy)]
 pub struct PeakShaving {
     /// Demand target in W.
     pub demand_target_w: f64,
+    /// Recharge only at or below this price per kWh; `None`: whenever there is headroom.
+    pub charge_below_price: Option<f64>,
 }
 
 impl StoragePolicy for PeakShaving {
@@ -198,6 +206,11 @@ impl StoragePolicy for PeakShaving {
     fn request_w(&mut self, o: &StorageObservation<'_>) -> f64 {
         if o.net_demand_w > self.demand_target_w {
             -(o.net_demand_w - self.demand_target_w)
+        } else if self
+            .charge_below_price
+            .is_some_and(|lo| o.signals.price_forecast.value_at(o.now) > lo)
+        {
+            0.0
         } else {
             self.demand_target_w - o.net_demand_w
         }
@@ -340,9 +353,41 @@ mod tests {
         let s = signals(SignalSource::Constant { value: 400.0 });
         let mut p = PeakShaving {
             demand_target_w: 1e6,
+            charge_below_price: None,
         };
         assert_eq!(p.request_w(&obs(&s, 0, 1.3e6, 0.5)), -3e5);
         assert_eq!(p.request_w(&obs(&s, 0, 0.8e6, 0.5)), 2e5);
+    }
+
+    #[test]
+    fn peak_shaving_with_a_price_gate_recharges_only_in_the_valley() {
+        let cfg = GridConfig {
+            price: SignalSource::TimeOfUse {
+                periods: vec![
+                    TouPeriod {
+                        start_hour: 0.0,
+                        value: 0.3,
+                    },
+                    TouPeriod {
+                        start_hour: 8.0,
+                        value: 1.1,
+                    },
+                ],
+            },
+            ..GridConfig::default()
+        };
+        let s = GridSignals::load(&cfg, Path::new("."), &RngStreams::new(1)).expect("ok");
+        let mut p = StoragePolicyConfig {
+            kind: StoragePolicyKind::PeakShaving,
+            demand_target_w: 1e6,
+            charge_below_price: Some(0.5),
+            ..StoragePolicyConfig::default()
+        }
+        .build();
+        // Valley: recharge with the headroom; peak price: hold, but still shave the excess.
+        assert_eq!(p.request_w(&obs(&s, 3, 0.8e6, 0.5)), 2e5);
+        assert_eq!(p.request_w(&obs(&s, 10, 0.8e6, 0.5)), 0.0);
+        assert_eq!(p.request_w(&obs(&s, 10, 1.3e6, 0.5)), -3e5);
     }
 
     #[test]

@@ -434,10 +434,14 @@ fn cmd_cases_list(dir: &Path) -> Result<ExitCode> {
         match r {
             Ok(l) => {
                 if let Some(c) = &l.scenario.case {
+                    let metric = match &c.baseline {
+                        Some(b) => format!("change in {} vs {b}", c.metric),
+                        None => c.metric.clone(),
+                    };
                     println!(
-                        "{:<28} {} = {} +/- {}{}\n    {}\n    source: {}",
+                        "{:<34} {} = {} +/- {}{}\n    {}\n    source: {}",
                         l.scenario.name,
-                        c.metric,
+                        metric,
                         c.published_value,
                         c.tolerance,
                         if c.calibrated { " (calibrated)" } else { "" },
@@ -470,9 +474,9 @@ fn cmd_cases_check(dir: &Path, threads: Option<usize>) -> Result<ExitCode> {
         all.par_iter()
             .map(|(_, r)| {
                 let l = r.as_ref().ok()?;
-                let c = l.scenario.case.as_ref()?;
-                let out = match site::run(&l.scenario, &l.base_dir, l.scenario.run.seed, &|_| {}) {
-                    Ok(o) => (cases::check_case(c, &o.summary), String::new()),
+                l.scenario.case.as_ref()?;
+                let out = match cases::run_case(l) {
+                    Ok(o) => (o, String::new()),
                     Err(e) => (
                         cases::CaseOutcome {
                             simulated: None,
@@ -489,7 +493,7 @@ fn cmd_cases_check(dir: &Path, threads: Option<usize>) -> Result<ExitCode> {
     bar.finish_and_clear();
     let mut misses = 0;
     println!(
-        "{:<28} {:<20} {:>12} {:>12} {:>10}  result",
+        "{:<34} {:<26} {:>12} {:>12} {:>10}  result",
         "case", "metric", "published", "simulated", "tolerance"
     );
     for ((file, r), outcome) in all.iter().zip(&outcomes) {
@@ -507,10 +511,14 @@ fn cmd_cases_check(dir: &Path, threads: Option<usize>) -> Result<ExitCode> {
         if !oc.pass {
             misses += 1;
         }
+        let metric = match &c.baseline {
+            Some(_) => format!("change in {}", c.metric),
+            None => c.metric.clone(),
+        };
         println!(
-            "{:<28} {:<20} {:>12} {:>12} {:>10}  {}{note}",
+            "{:<34} {:<26} {:>12} {:>12} {:>10}  {}{note}",
             l.scenario.name,
-            c.metric,
+            metric,
             c.published_value,
             oc.simulated
                 .map_or_else(|| "-".to_owned(), dctwin::output::format_value),
