@@ -4,11 +4,14 @@
 //! Every kind is a steady-state model per step (the plant's own thermal mass is small compared
 //! with the room and loop masses modelled in the thermal crate). Energy accounting per step:
 //!
-//! `heat_rejected_w + heat_recovered_w = cooling_delivered_w + chiller_power_w + condenser_pump_power_w`
+//! `heat_rejected_w + heat_recovered_w = cooling_delivered_w + chiller_power_w + condenser_pump_power_w
+//! + distribution_pump_power_w`
 //!
 //! where `heat_rejected_w` is the heat carried by water or refrigerant to outdoor air (the heat of
 //! fans already in the air stream is not counted; a DX unit's EIR includes its condenser fan) and
-//! condenser-pump heat enters the condenser water. For the tower kinds the rejected heat is what
+//! condenser-pump heat enters the condenser water. The chilled-water distribution pump's heat
+//! enters the chilled water, so the plant equipment carries it on top of the site's load
+//! (`cooling_delivered_w` is net of it). For the tower kinds the rejected heat is what
 //! the tower model transfers at the converged condenser-water temperature, so the balance is a
 //! real check of the loop solution.
 
@@ -157,6 +160,20 @@ pub struct PlantConfig {
     /// "chilled_water" (room CRAHs / air-side kinds) or "facility_water" (CDUs, liquid cooling).
     /// Default "chilled_water".
     pub serves: ServedLoop,
+    /// Design temperature difference of the chilled-water distribution loop, K: sets the
+    /// distribution pump's flow (`load / (cp * delta_t)`). Default 6.67 (12 F: 44 F supply /
+    /// 56 F return, ASHRAE 90.1-2019 Appendix G G3.1.3.8).
+    pub chilled_water_design_delta_t_k: f64,
+    /// Chilled-water distribution pump head at design flow, Pa (0 disables the pump). Default
+    /// 144,000 (about 14.7 m): with the default efficiency this is the 13 W/gpm at design of
+    /// ASHRAE 90.1-2019 Appendix G G3.1.3.10 for the variable-flow chilled-water pump.
+    /// Only plants serving the chilled-water loop with a water-side kind have this pump: the
+    /// facility-water loop's pumps are modelled in the thermal crate (`liquid.fw_pump_*`) and
+    /// the air-side kinds (DX, IEC) move no chilled water.
+    pub chilled_water_pump_head_pa: f64,
+    /// Chilled-water distribution pump wire-to-water efficiency at design, -. Default 0.7 (as
+    /// the condenser pump).
+    pub chilled_water_pump_efficiency: f64,
 }
 
 impl Default for PlantConfig {
@@ -183,6 +200,9 @@ impl Default for PlantConfig {
             heat_recovery: HeatRecovery::default(),
             tank: None,
             serves: ServedLoop::ChilledWater,
+            chilled_water_design_delta_t_k: 6.67,
+            chilled_water_pump_head_pa: 144_000.0,
+            chilled_water_pump_efficiency: 0.7,
         }
     }
 }
@@ -338,6 +358,32 @@ impl PlantConfig {
                 .into_iter()
                 .map(|i| i.prefixed("heat_recovery")),
         );
+        if !k.is_air_side() && self.serves == ServedLoop::ChilledWater {
+            check_range(
+                &mut v,
+                "chilled_water_design_delta_t_k",
+                self.chilled_water_design_delta_t_k,
+                1.0,
+                30.0,
+                "K",
+            );
+            check_range(
+                &mut v,
+                "chilled_water_pump_head_pa",
+                self.chilled_water_pump_head_pa,
+                0.0,
+                2e6,
+                "Pa",
+            );
+            check_range(
+                &mut v,
+                "chilled_water_pump_efficiency",
+                self.chilled_water_pump_efficiency,
+                0.05,
+                1.0,
+                "-",
+            );
+        }
         if let Some(t) = &self.tank {
             if k.is_air_side() {
                 v.push(ConfigIssue::error(
@@ -482,7 +528,9 @@ pub struct RejectionStep {
     pub mode: CoolingMode,
     /// Supply temperature achieved, C (above the setpoint when capacity is short).
     pub supply_temp_c: f64,
-    /// Cooling delivered by the plant equipment (includes tank charging), W.
+    /// Cooling delivered to the site's loop (includes tank charging), W: what the plant
+    /// equipment removed minus the distribution pump's heat (negative only when the plant cannot
+    /// even remove that heat).
     pub cooling_delivered_w: f64,
     /// Heat carried to outdoor air, W.
     pub heat_rejected_w: f64,
@@ -500,6 +548,9 @@ pub struct RejectionStep {
     pub iec_fan_power_w: f64,
     /// Condenser-water (and economizer condenser-side) pump power, W.
     pub condenser_pump_power_w: f64,
+    /// Chilled-water distribution pump power, W; its heat enters the chilled water and is
+    /// removed by the plant (see [`PlantConfig::chilled_water_pump_head_pa`]).
+    pub distribution_pump_power_w: f64,
     /// Make-up water over the step (evaporation + drift + blowdown), kg.
     pub water_use_kg: f64,
     /// Load not met, W (includes any tank charge the plant could not make).
@@ -525,6 +576,7 @@ impl RejectionStep {
             + self.dry_cooler_fan_power_w
             + self.iec_fan_power_w
             + self.condenser_pump_power_w
+            + self.distribution_pump_power_w
     }
 
     /// Fan and pump power (everything but compressors), W.
@@ -545,6 +597,7 @@ impl RejectionStep {
             dry_cooler_fan_power_w: 0.0,
             iec_fan_power_w: 0.0,
             condenser_pump_power_w: 0.0,
+            distribution_pump_power_w: 0.0,
             water_use_kg: 0.0,
             unmet_load_w: 0.0,
             chillers_running: 0,
@@ -631,6 +684,50 @@ impl HeatRejectionPlant {
     /// The configuration.
     pub fn config(&self) -> &PlantConfig {
         &self.cfg
+    }
+
+    /// Chilled-water distribution pump power when the loop carries `load_w` to the plant, W.
+    ///
+    /// Flow `m = load / (cp * delta_t_design)`. Design flow `m_d` from the plant's design
+    /// capacity (`design_load_w`, or else its installed chillers / dry coolers) at the same
+    /// delta-T; design power `P_d = m_d / rho * head / efficiency`. Variable speed with
+    /// differential-pressure reset: `P = P_d * f(PLR)`, `PLR = max(m / m_d, 0.25)`, with
+    /// `f(x) = 0.0205 x + 0.4101 x^2 + 0.5753 x^3` (the "VSD DP Reset" part-load curve of
+    /// EnergyPlus `Pump:VariableSpeed` as set by NREL openstudio-standards
+    /// `Standards.PumpVariableSpeed.rb`; close to the cubic affinity law, and within ASHRAE 90.1
+    /// section 6.5.4.2's 30 % of design power at 50 % flow) and the 25 % minimum flow of ASHRAE
+    /// 90.1-2019 Appendix G G3.1.3.10. Zero for air-side kinds, for plants serving the
+    /// facility-water loop (its pumps are in the thermal crate) and without load.
+    fn distribution_pump_w(&self, load_w: f64) -> f64 {
+        /// Minimum flow of the variable-speed pump, fraction of design (90.1 App. G G3.1.3.10).
+        const MIN_FLOW_FRACTION: f64 = 0.25;
+        let c = &self.cfg;
+        if c.kind.is_air_side()
+            || c.serves != ServedLoop::ChilledWater
+            || load_w <= 0.0
+            || c.chilled_water_pump_head_pa <= 0.0
+        {
+            return 0.0;
+        }
+        let installed_w = if c.kind.uses_chillers() {
+            c.chiller_count as f64 * self.chiller.config().capacity_w
+        } else {
+            c.dry_cooler_count as f64 * c.dry_cooler.capacity_w
+        };
+        let design_w = if c.design_load_w > 0.0 {
+            c.design_load_w
+        } else {
+            installed_w
+        };
+        let cp_dt = CP_WATER_J_KG_K * c.chilled_water_design_delta_t_k;
+        let design_kg_s = design_w / cp_dt;
+        if design_kg_s <= 0.0 {
+            return 0.0;
+        }
+        let design_power_w = design_kg_s / RHO_WATER_KG_M3 * c.chilled_water_pump_head_pa
+            / c.chilled_water_pump_efficiency;
+        let plr = (load_w / cp_dt / design_kg_s).max(MIN_FLOW_FRACTION);
+        design_power_w * plr * (0.0205 + plr * (0.4101 + plr * 0.5753))
     }
 
     fn pump_w(&self, flow_kg_s: f64) -> f64 {
@@ -808,7 +905,8 @@ impl HeatRejectionPlant {
             discharge_w = s.discharge_w;
             soc = s.soc;
         }
-        let plant_load_w = demand_w - discharge_w + charge_w;
+        let distribution_pump_w = self.distribution_pump_w(demand_w);
+        let plant_load_w = demand_w - discharge_w + charge_w + distribution_pump_w;
         let mut out = match self.cfg.kind {
             PlantKind::ChillerTower => self.step_towers(req, plant_load_w, false),
             PlantKind::ChillerTowerWse => self.step_towers(req, plant_load_w, true),
@@ -822,6 +920,8 @@ impl HeatRejectionPlant {
         out.tank_charge_w = charge_w;
         out.tank_discharge_w = discharge_w;
         out.tank_soc = soc;
+        out.distribution_pump_power_w = distribution_pump_w;
+        out.cooling_delivered_w -= distribution_pump_w;
         // Unmet load falls on the site first (tank charging is not "load").
         out.unmet_load_w = out.unmet_load_w.max(0.0);
         out.supply_temp_c = if req.flow_kg_s > 0.0 {
@@ -1151,10 +1251,13 @@ impl HeatRejectionPlant {
 }
 
 /// Check helper for tests and callers: `heat_rejected + recovered - (delivered + compressor +
-/// condenser pumps)`, W.
+/// condenser pumps + distribution pump)`, W.
 pub fn energy_balance_residual_w(s: &RejectionStep) -> f64 {
     s.heat_rejected_w + s.heat_recovered_w
-        - (s.cooling_delivered_w + s.chiller_power_w + s.condenser_pump_power_w)
+        - (s.cooling_delivered_w
+            + s.chiller_power_w
+            + s.condenser_pump_power_w
+            + s.distribution_pump_power_w)
 }
 
 #[cfg(test)]
@@ -1284,8 +1387,10 @@ mod tests {
                             iec_units: trip,
                         };
                         let s = p.step_inner(&r);
-                        let scale =
-                            s.cooling_delivered_w + s.chiller_power_w + s.condenser_pump_power_w;
+                        let scale = s.cooling_delivered_w
+                            + s.chiller_power_w
+                            + s.condenser_pump_power_w
+                            + s.distribution_pump_power_w;
                         let res = energy_balance_residual_w(&s);
                         assert!(
                             res.abs() <= 1e-6 * scale.max(1.0),
@@ -1365,7 +1470,88 @@ mod tests {
         assert!(two.supply_temp_c > 10.5);
         r.units_tripped.towers = 3;
         let none = p.step_inner(&r);
-        assert_eq!(none.cooling_delivered_w, 0.0);
+        // No heat sink: nothing is removed, and the distribution pump's heat adds to the unmet.
+        assert!(none.distribution_pump_power_w > 0.0);
+        assert_eq!(none.cooling_delivered_w, -none.distribution_pump_power_w);
+        assert!((none.unmet_load_w - 4e6 - none.distribution_pump_power_w).abs() < 1e-6);
+    }
+
+    #[test]
+    fn distribution_pump_power_heat_and_scope() {
+        // At design flow the pump draws 13 W/gpm (ASHRAE 90.1-2019 App. G G3.1.3.10).
+        let design_w = 6e6;
+        let mut p = HeatRejectionPlant::new(PlantConfig {
+            design_load_w: design_w,
+            ..PlantConfig::default()
+        })
+        .expect("valid");
+        let at = |p: &mut HeatRejectionPlant, load: f64| {
+            p.step_inner(&req(load, 10.0, 16.0, 30.0, 24.0))
+        };
+        let full = at(&mut p, design_w);
+        let gpm = design_w / (CP_WATER_J_KG_K * 6.67) / RHO_WATER_KG_M3 / 6.309_02e-5;
+        let w_per_gpm = full.distribution_pump_power_w / gpm;
+        assert!((w_per_gpm - 13.0).abs() < 0.1, "{w_per_gpm} W/gpm");
+        // Variable speed: at half flow at most 30 % of design power (90.1 6.5.4.2), and the
+        // 25 % minimum flow floors it.
+        let half = at(&mut p, 0.5 * design_w).distribution_pump_power_w;
+        assert!(
+            half < 0.3 * full.distribution_pump_power_w
+                && half > 0.1 * full.distribution_pump_power_w
+        );
+        let tiny = at(&mut p, 0.01 * design_w).distribution_pump_power_w;
+        let quarter = at(&mut p, 0.25 * design_w).distribution_pump_power_w;
+        assert!((tiny - quarter).abs() < 1e-9 && tiny > 0.0);
+        // Its heat is removed by the plant: the chillers carry load + pump heat.
+        let mut off = HeatRejectionPlant::new(PlantConfig {
+            design_load_w: design_w,
+            chilled_water_pump_head_pa: 0.0,
+            ..PlantConfig::default()
+        })
+        .expect("valid");
+        let (with, without) = (at(&mut p, 0.5 * design_w), at(&mut off, 0.5 * design_w));
+        assert_eq!(without.distribution_pump_power_w, 0.0);
+        assert_eq!(with.chillers_running, without.chillers_running);
+        assert!(with.chiller_power_w > without.chiller_power_w);
+        assert_eq!(with.cooling_delivered_w, without.cooling_delivered_w);
+        let extra_heat = with.heat_rejected_w + with.heat_recovered_w
+            - without.heat_rejected_w
+            - without.heat_recovered_w;
+        let extra_work = with.distribution_pump_power_w + with.chiller_power_w
+            - without.chiller_power_w
+            + with.condenser_pump_power_w
+            - without.condenser_pump_power_w;
+        assert!((extra_heat - extra_work).abs() < 1e-6 * design_w);
+        assert!(extra_heat > with.distribution_pump_power_w);
+        // Not on the facility-water loop (its pumps are in the thermal crate), not air side.
+        let mut fw = HeatRejectionPlant::new(PlantConfig {
+            serves: ServedLoop::FacilityWater,
+            ..PlantConfig::default()
+        })
+        .expect("valid");
+        assert_eq!(at(&mut fw, 3e6).distribution_pump_power_w, 0.0);
+        let mut r = req(5e5, 24.0, 36.0, 30.0, 20.0);
+        r.flow_kg_s = 5e5 / (CP_AIR_J_KG_K * 12.0);
+        assert_eq!(
+            plant(PlantKind::Dx)
+                .step_inner(&r)
+                .distribution_pump_power_w,
+            0.0
+        );
+        // Bad values are reported.
+        let bad = PlantConfig {
+            chilled_water_pump_efficiency: 0.0,
+            chilled_water_design_delta_t_k: 0.0,
+            ..PlantConfig::default()
+        };
+        let paths: Vec<_> = bad.validate().into_iter().map(|i| i.path).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "chilled_water_design_delta_t_k",
+                "chilled_water_pump_efficiency"
+            ]
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub struct StepFlows {
     pub it_metered_w: f64,
     /// CRAH / CRAC / DX indoor fans.
     pub air_fans_w: f64,
-    /// TCS, immersion and facility-water pumps.
+    /// TCS, immersion, facility-water and chilled-water distribution pumps.
     pub pumps_w: f64,
     /// Chiller / DX compressors.
     pub compressors_w: f64,

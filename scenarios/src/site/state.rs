@@ -393,14 +393,20 @@ impl SiteState {
             });
             *supply = r.supply_temp_c;
             flows.compressors_w += r.chiller_power_w;
-            flows.heat_rejection_aux_w += r.fan_and_pump_power_w();
+            // The chilled-water distribution pump is a pump of the site's loop (with the
+            // facility-water pumps), not a heat-rejection auxiliary.
+            flows.pumps_w += r.distribution_pump_power_w;
+            flows.heat_rejection_aux_w += r.fan_and_pump_power_w() - r.distribution_pump_power_w;
             flows.water_kg_s += r.water_use_kg / dt.as_secs_f64();
             flows.heat_reused_w += r.heat_recovered_w;
-            // Heat leaving the site: through the condensers / coils (which includes compressor
-            // and condenser-pump work) plus the heat of the outdoor fans' electricity.
+            // Heat leaving the site: through the condensers / coils (which includes compressor,
+            // condenser-pump and distribution-pump work) plus the heat of the outdoor fans'
+            // electricity.
             flows.heat_out_w += r.heat_rejected_w
                 + r.heat_recovered_w
-                + (r.fan_and_pump_power_w() - r.condenser_pump_power_w);
+                + (r.fan_and_pump_power_w()
+                    - r.condenser_pump_power_w
+                    - r.distribution_pump_power_w);
             flows.unmet_heat_w += r.unmet_load_w;
             self.unmet_cooling_j += r.unmet_load_w * dt.as_secs_f64();
             let m = match r.mode {
