@@ -285,6 +285,15 @@ impl Scenario {
                     r.duration_h
                 ),
             ));
+        } else if !r.duration().is_some_and(|d| !d.is_zero()) {
+            v.push(ConfigIssue::error(
+                "run.duration_h",
+                format!(
+                    "{} h: the run length must lie between one microsecond and the simulation \
+                     clock's range (about 500,000 years)",
+                    r.duration_h
+                ),
+            ));
         } else if r.duration_h > 24.0 * 366.0 * 10.0 {
             v.push(ConfigIssue::warning(
                 "run.duration_h",
@@ -292,11 +301,14 @@ impl Scenario {
             ));
         }
         let control = r.control_interval();
-        if !r.control_interval_s.is_finite() || r.control_interval_s <= 0.0 || control.is_none() {
+        if !r.control_interval_s.is_finite()
+            || r.control_interval_s <= 0.0
+            || !control.is_some_and(|c| !c.is_zero())
+        {
             v.push(ConfigIssue::error(
                 "run.control_interval_s",
                 format!(
-                    "{} s: the control interval must be greater than zero (e.g. 60)",
+                    "{} s: the control interval must be at least one microsecond (e.g. 60)",
                     r.control_interval_s
                 ),
             ));

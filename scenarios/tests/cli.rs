@@ -304,3 +304,54 @@ fn sweep_is_identical_with_one_and_two_threads() {
     assert_eq!(csvs[0], csvs[1]);
     assert_eq!(csvs[0].lines().count(), 1 + 4);
 }
+
+/// Write `body` as a variant of `tests/data/small.toml` in a temporary folder.
+fn variant_of_small(body: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("v.toml");
+    let text = format!(
+        "extends = {:?}\nname = \"v\"\n{body}",
+        path_str(&data("small.toml"))
+    );
+    std::fs::write(&f, text).expect("write");
+    (dir, f)
+}
+
+/// Regression (found by fuzzing the quickstart): a control interval or run length that rounds to
+/// zero microseconds passed validation and then failed inside the runner with exit code 1.
+#[test]
+fn interval_that_rounds_to_zero_microseconds_exits_2_not_1() {
+    for (body, key) in [
+        (
+            "run.control_interval_s = 1e-300\n",
+            "`run.control_interval_s`",
+        ),
+        ("run.duration_h = 1e-300\n", "`run.duration_h`"),
+        ("run.duration_h = 1e300\n", "`run.duration_h`"),
+    ] {
+        let (_d, f) = variant_of_small(body);
+        let o = dctwin(&[
+            "run",
+            path_str(&f),
+            "--out",
+            path_str(&f.with_extension("out")),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{body}: {}", stderr(&o));
+        assert!(stderr(&o).contains(key), "{body}: {}", stderr(&o));
+    }
+}
+
+/// Regression (found by fuzzing the quickstart): `nodes_per_rack = 99999999` passed validation
+/// with a warning and the run then tried to build a billion nodes (it hung, allocating).
+#[test]
+fn absurd_node_counts_are_refused_before_anything_is_allocated() {
+    let (_d, f) =
+        variant_of_small("[[it.rows]]\nname = \"huge\"\nracks = 20\nnodes_per_rack = 99999999\n");
+    let o = dctwin(&["validate", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("nodes_per_rack") && e.contains("at most 1024"),
+        "{e}"
+    );
+}
