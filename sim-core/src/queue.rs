@@ -5,51 +5,93 @@
 //! simultaneous events, and it makes every run reproducible without any tie-breaking by payload.
 //!
 //! Storage is a *radix heap* (Ahuja, Mehlhorn, Orlin & Tarjan, "Faster algorithms for the shortest
-//! path problem", JACM 37(2), 1990) over the 128-bit key `(time, seq)`. A radix heap is a monotone
+//! path problem", JACM 37(2), 1990) over the 64-bit event time. A radix heap is a monotone
 //! priority queue: it requires every new key to be no smaller than the last one popped, which a
-//! discrete-event simulation guarantees (time never goes backwards, and the sequence number only
-//! grows). Entries live in 129 buckets by the highest bit in which their key differs from the last
-//! popped key; pushes are O(1) appends and each entry moves to a lower bucket at most a few times
-//! over its life, so the cost per event is small and nearly independent of the number pending,
-//! and buckets are scanned sequentially (cache-friendly) instead of sifted. Keys are 16 bytes per
-//! pending event, plus the payload.
+//! discrete-event simulation guarantees (time never goes backwards). Entries live in 65 buckets by
+//! the highest bit in which their time differs from the last popped time; pushes are O(1) appends
+//! and each entry moves to a lower bucket at most a few times over its life, so the cost per event
+//! is small and nearly independent of the number pending, and buckets are scanned sequentially
+//! (cache-friendly) instead of sifted.
 //!
-//! Cancellation is lazy: only events scheduled with [`EventQueue::schedule_cancellable`] are
-//! tracked in a set of live timers; plain events carry no extra cost. A cancelled timer stays
-//! stored until it would be popped, where it is dropped without being returned, so
+//! Ties need no sequence number: events of equal time always sit in the same bucket (the bucket
+//! depends on the time only), every bucket is appended to and drained in order, so equal-time
+//! events stay in insertion order, and bucket 0 (the events at the current time) is popped from
+//! its front. An entry is the 8-byte time, a 4-byte timer tag and the payload (16 bytes with a
+//! `u32` payload).
+//!
+//! Buckets 1..=64 are lists of fixed-size chunks drawn from one shared pool, so the storage
+//! reserved follows the number of events pending (plus at most a partial chunk per occupied
+//! bucket) instead of the sum of every bucket's largest size, which growable per-bucket vectors
+//! would keep (about 3.7 entries reserved per pending event in the hold model).
+//!
+//! Cancellation is lazy: only events scheduled with [`EventQueue::schedule_cancellable`] carry a
+//! tag, the index of a slot in a table of timers (with a generation counter, so a stale handle
+//! never cancels a later timer in the same slot); plain events carry no extra cost. A cancelled
+//! timer stays stored until it would be popped, where it is dropped without being returned, so
 //! [`EventQueue::len`] counts live events only.
 //!
-//! The queue itself accepts any time (an event earlier than the radix base costs one O(n) re-bucketing,
-//! see `rebase`); the engine's [`crate::Context`] clamps events to the current time so simulated
-//! time never goes backwards.
+//! The queue itself accepts any time (an event earlier than the radix base costs one O(n)
+//! re-bucketing, see `rebase`); the engine's [`crate::Context`] clamps events to the current time
+//! so simulated time never goes backwards.
 
-use std::collections::HashSet;
+use std::collections::VecDeque;
 
 use crate::time::SimTime;
 
-/// Handle to a cancellable event (a timer).
+/// Handle to a cancellable event (a timer): its slot in the timer table and the slot's
+/// generation when it was scheduled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TimerId(u64);
 
 struct Entry<T> {
     time: u64,
-    /// Insertion counter shifted left by one; the low bit marks a cancellable timer.
-    seq: u64,
+    /// 0 for a plain event, else 1 + the index of the event's slot in the timer table.
+    timer: u32,
     payload: T,
 }
 
-const BUCKETS: usize = 129;
+/// A slot of the timer table.
+#[derive(Clone, Copy)]
+struct TimerSlot {
+    /// Bumped whenever the slot's timer leaves the queue, so older handles go stale.
+    generation: u32,
+    /// Scheduled and neither cancelled nor fired.
+    live: bool,
+}
+
+/// Buckets 1..=64 relative to the base (index 0 unused).
+const BUCKETS: usize = 65;
+
+/// Shortest chunk of a bucket, entries. Small, so that the partial last chunk of each occupied
+/// bucket (about 20 buckets are occupied in the hold model) costs little memory at 1e3 events
+/// pending.
+const MIN_CHUNK: usize = 16;
+
+/// Longest chunk of a bucket, entries.
+const MAX_CHUNK: usize = 1024;
+
+/// A bucket with at most this many entries is sorted into the front run instead of being
+/// redistributed over the buckets below it.
+const SORT_MAX: usize = 32;
 
 /// A time-ordered queue of pending events with cancellable timers.
 pub struct EventQueue<T> {
-    buckets: Vec<Vec<Entry<T>>>,
-    /// Bit `b` set when bucket `b` may be non-empty (exact after every push and settle).
-    occupied: [u64; 3],
-    last_time: u64,
-    last_seq: u64,
-    stored: usize,
-    next_seq: u64,
-    live_timers: HashSet<u64>,
+    /// The front run: every entry with time <= `base`, sorted by time, equal times in insertion
+    /// order. Popped from its front.
+    front: VecDeque<Entry<T>>,
+    /// Bucket `b` (index `b`; index 0 unused) as a list of chunks.
+    /// Every entry in a bucket is later than `base`.
+    buckets: Vec<Vec<Vec<Entry<T>>>>,
+    /// Empty chunks ready for reuse.
+    pool: Vec<Vec<Entry<T>>>,
+    /// Bit `b` set when bucket `b` is non-empty.
+    occupied: [u64; 2],
+    /// The radix base: the latest time in the front run (or of the last settle).
+    base: u64,
+    /// Entries stored in buckets 1..=64 (not in `front`).
+    in_buckets: usize,
+    timers: Vec<TimerSlot>,
+    free_timers: Vec<u32>,
     cancelled_stored: usize,
 }
 
@@ -59,16 +101,44 @@ impl<T> Default for EventQueue<T> {
     }
 }
 
-/// Bucket of key `(t, s)` relative to the last popped key `(lt, ls)`: 0 when equal, otherwise
-/// one plus the index of the highest differing bit of the 128-bit key.
+/// Bucket of time `t` relative to the last popped time `lt`: 0 when equal, otherwise one plus the
+/// index of the highest differing bit.
 #[inline(always)]
-fn bucket_of(t: u64, s: u64, lt: u64, ls: u64) -> usize {
-    let dt = t ^ lt;
-    if dt != 0 {
-        128 - dt.leading_zeros() as usize
-    } else {
-        let ds = s ^ ls;
-        64 - ds.leading_zeros() as usize
+fn bucket_of(t: u64, lt: u64) -> usize {
+    64 - (t ^ lt).leading_zeros() as usize
+}
+
+/// Append `e` to the chunk list `chunks`, starting a new chunk when the last one is full.
+#[inline(always)]
+fn append<T>(
+    chunks: &mut Vec<Vec<Entry<T>>>,
+    pool: &mut Vec<Vec<Entry<T>>>,
+    e: Entry<T>,
+    stored: usize,
+) {
+    if let Some(c) = chunks.last_mut() {
+        if c.len() < c.capacity() {
+            c.push(e);
+            return;
+        }
+    }
+    let mut c = new_chunk(pool, stored);
+    c.push(e);
+    chunks.push(c);
+}
+
+/// An empty chunk for a queue holding `stored` entries: about `stored / 64` entries long (a
+/// power of two from `MIN_CHUNK` to `MAX_CHUNK`), from the pool when a pooled one is long
+/// enough. Longer chunks for more events keep the buckets' scans sequential in memory, while the
+/// partial chunk each occupied bucket leaves stays a small share of the storage.
+#[inline(never)]
+fn new_chunk<T>(pool: &mut Vec<Vec<Entry<T>>>, stored: usize) -> Vec<Entry<T>> {
+    let want = (stored / 64)
+        .next_power_of_two()
+        .clamp(MIN_CHUNK, MAX_CHUNK);
+    match pool.pop() {
+        Some(c) if c.capacity() >= want => c,
+        _ => Vec::with_capacity(want),
     }
 }
 
@@ -78,113 +148,181 @@ impl<T> EventQueue<T> {
         Self::with_capacity(0)
     }
 
-    /// An empty queue; `n` is a hint of how many events will be pending.
+    /// An empty queue; `n` is a hint of how many events will be pending (chunks for them are
+    /// allocated up front).
     pub fn with_capacity(n: usize) -> Self {
-        // Entries spread over the buckets, so the hint cannot be given to any one of them.
-        let _ = n;
-        let buckets: Vec<Vec<Entry<T>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
+        let buckets: Vec<Vec<Vec<Entry<T>>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
+        let chunk = (n / 64).next_power_of_two().clamp(MIN_CHUNK, MAX_CHUNK);
+        let pool = (0..n.div_ceil(chunk))
+            .map(|_| Vec::with_capacity(chunk))
+            .collect();
         EventQueue {
+            front: VecDeque::new(),
             buckets,
-            occupied: [0; 3],
-            last_time: 0,
-            last_seq: 0,
-            stored: 0,
-            next_seq: 0,
-            live_timers: HashSet::new(),
+            pool,
+            occupied: [0; 2],
+            base: 0,
+            in_buckets: 0,
+            timers: Vec::new(),
+            free_timers: Vec::new(),
             cancelled_stored: 0,
         }
     }
 
-    #[inline]
-    fn push_entry(&mut self, time: SimTime, cancellable: bool, payload: T) -> u64 {
-        let seq = (self.next_seq << 1) | u64::from(cancellable);
-        self.next_seq += 1;
-        let time = time.0;
-        if (time, seq) < (self.last_time, self.last_seq) {
-            self.rebase(time, seq);
+    /// Put `e` into the front run (time <= base) or its bucket relative to the base.
+    #[inline(always)]
+    fn place(&mut self, e: Entry<T>) {
+        let b = bucket_of(e.time, self.base);
+        if e.time > self.base {
+            let stored = self.in_buckets + self.front.len();
+            append(&mut self.buckets[b], &mut self.pool, e, stored);
+            self.occupied[b >> 6] |= 1 << (b & 63);
+            self.in_buckets += 1;
+        } else {
+            self.insert_front(e);
         }
-        let b = bucket_of(time, seq, self.last_time, self.last_seq);
-        self.buckets[b].push(Entry { time, seq, payload });
-        self.occupied[b >> 6] |= 1 << (b & 63);
-        self.stored += 1;
-        seq
     }
 
-    /// Move the radix base down to `(time, seq)` and re-bucket everything stored: O(n). Needed
-    /// only when a key below the base arrives, which happens after [`EventQueue::peek_time`] or a
-    /// discarded cancelled timer moved the base past the clock and an event is then scheduled in
-    /// between (e.g. between two `run_until` calls). Never on the hot pop/schedule path.
-    #[cold]
-    fn rebase(&mut self, time: u64, seq: u64) {
-        self.last_time = time;
-        self.last_seq = seq;
-        let all: Vec<Entry<T>> = self.buckets.iter_mut().flat_map(|b| b.drain(..)).collect();
-        self.occupied = [0; 3];
-        for e in all {
-            let b = bucket_of(e.time, e.seq, time, seq);
-            self.buckets[b].push(e);
-            self.occupied[b >> 6] |= 1 << (b & 63);
+    /// Insert `e` into the front run after every entry of the same or an earlier time. Most
+    /// events land at the back (same time as the base); otherwise the run is at most `SORT_MAX`
+    /// long plus what was inserted since it was formed.
+    #[inline]
+    fn insert_front(&mut self, e: Entry<T>) {
+        match self.front.back() {
+            Some(last) if last.time > e.time => {
+                let at = self.front.partition_point(|x| x.time <= e.time);
+                self.front.insert(at, e);
+            }
+            _ => self.front.push_back(e),
         }
+    }
+
+    #[inline]
+    fn push_entry(&mut self, time: SimTime, timer: u32, payload: T) {
+        self.place(Entry {
+            time: time.0,
+            timer,
+            payload,
+        });
     }
 
     /// Schedule `payload` at `time`. It cannot be cancelled.
     #[inline]
     pub fn schedule(&mut self, time: SimTime, payload: T) {
-        self.push_entry(time, false, payload);
+        self.push_entry(time, 0, payload);
     }
 
     /// Schedule `payload` at `time` and return a handle that can cancel it.
     pub fn schedule_cancellable(&mut self, time: SimTime, payload: T) -> TimerId {
-        let seq = self.push_entry(time, true, payload);
-        self.live_timers.insert(seq);
-        TimerId(seq)
+        let slot = match self.free_timers.pop() {
+            Some(s) => s,
+            None => {
+                self.timers.push(TimerSlot {
+                    generation: 0,
+                    live: false,
+                });
+                // More than 2^32 - 1 timers pending at once would not fit in memory anyway.
+                u32::try_from(self.timers.len() - 1).unwrap_or(u32::MAX - 1)
+            }
+        };
+        let s = &mut self.timers[slot as usize];
+        s.live = true;
+        let id = TimerId((u64::from(slot) << 32) | u64::from(s.generation));
+        self.push_entry(time, slot + 1, payload);
+        id
     }
 
     /// Cancel a timer. Returns `true` if it was pending, `false` if it had already fired or been
     /// cancelled (cancelling twice is harmless).
     pub fn cancel(&mut self, id: TimerId) -> bool {
-        let was_live = self.live_timers.remove(&id.0);
-        if was_live {
-            self.cancelled_stored += 1;
+        let slot = (id.0 >> 32) as usize;
+        let generation = id.0 as u32;
+        match self.timers.get_mut(slot) {
+            Some(s) if s.live && s.generation == generation => {
+                s.live = false;
+                self.cancelled_stored += 1;
+                true
+            }
+            _ => false,
         }
-        was_live
     }
 
-    /// Make sure bucket 0 holds the minimum entry (if any is stored). Returns false when empty.
+    /// Release the timer slot of an entry leaving the queue; true if the entry is live.
     #[inline]
-    fn settle(&mut self) -> bool {
-        if !self.buckets[0].is_empty() {
+    fn release(&mut self, timer: u32) -> bool {
+        if timer == 0 {
             return true;
         }
-        if self.stored == 0 {
+        let slot = timer - 1;
+        let s = &mut self.timers[slot as usize];
+        let live = s.live;
+        s.live = false;
+        s.generation = s.generation.wrapping_add(1);
+        self.free_timers.push(slot);
+        if !live {
+            self.cancelled_stored -= 1;
+        }
+        live
+    }
+
+    /// Make sure the front run holds the earliest entry (if any is stored). Returns false when
+    /// empty.
+    #[inline]
+    fn settle(&mut self) -> bool {
+        if !self.front.is_empty() {
+            return true;
+        }
+        if self.in_buckets == 0 {
             return false;
         }
-        // Bucket 0 is empty here; find the lowest occupied bucket from the bitmap.
-        self.occupied[0] &= !1;
-        let i = match self.occupied.iter().position(|&w| w != 0) {
-            Some(w) => (w << 6) + self.occupied[w].trailing_zeros() as usize,
-            None => return false,
+        self.settle_from_buckets();
+        true
+    }
+
+    /// Refill the empty front run from the lowest occupied bucket. A small bucket is sorted
+    /// into the front run whole and its latest time becomes the base; a larger one is
+    /// redistributed: its earliest time becomes the base, the entries at that time go to the
+    /// front run (in order) and the rest to lower buckets. Either way the buckets above stay
+    /// valid, since the new base lies in the settled bucket.
+    fn settle_from_buckets(&mut self) {
+        let i = if self.occupied[0] != 0 {
+            self.occupied[0].trailing_zeros() as usize
+        } else {
+            64 + self.occupied[1].trailing_zeros() as usize
         };
         self.occupied[i >> 6] &= !(1 << (i & 63));
-        let mut bucket = std::mem::take(&mut self.buckets[i]);
-        let (mut mt, mut ms) = (u64::MAX, u64::MAX);
-        for e in &bucket {
-            if (e.time, e.seq) < (mt, ms) {
-                mt = e.time;
-                ms = e.seq;
+        let mut chunks = std::mem::take(&mut self.buckets[i]);
+        let count: usize = chunks.iter().map(Vec::len).sum();
+        self.in_buckets -= count;
+        if count <= SORT_MAX {
+            let mut max_t = 0;
+            for mut c in chunks.drain(..) {
+                for e in c.drain(..) {
+                    max_t = max_t.max(e.time);
+                    self.front.push_back(e);
+                }
+                self.pool.push(c);
+            }
+            // Stable: equal times keep their (insertion) order.
+            self.front.make_contiguous().sort_by_key(|e| e.time);
+            self.base = max_t;
+        } else {
+            let mut mt = u64::MAX;
+            for c in &chunks {
+                for e in c {
+                    mt = mt.min(e.time);
+                }
+            }
+            self.base = mt;
+            for mut c in chunks.drain(..) {
+                for e in c.drain(..) {
+                    self.place(e);
+                }
+                self.pool.push(c);
             }
         }
-        self.last_time = mt;
-        self.last_seq = ms;
-        for e in bucket.drain(..) {
-            let b = bucket_of(e.time, e.seq, mt, ms);
-            self.buckets[b].push(e);
-            self.occupied[b >> 6] |= 1 << (b & 63);
-        }
-        // Give the emptied bucket its capacity back for reuse. (Halving it here cut the reserved
-        // memory by about a third but halved the hold-model throughput; see benches/README.md.)
-        self.buckets[i] = bucket;
-        true
+        // Give the emptied chunk list its capacity back for reuse.
+        self.buckets[i] = chunks;
     }
 
     /// Remove and return the earliest live event with its time.
@@ -194,10 +332,8 @@ impl<T> EventQueue<T> {
             if !self.settle() {
                 return None;
             }
-            let e = self.buckets[0].pop()?;
-            self.stored -= 1;
-            if e.seq & 1 == 1 && !self.live_timers.remove(&e.seq) {
-                self.cancelled_stored -= 1;
+            let e = self.front.pop_front()?;
+            if !self.release(e.timer) {
                 continue;
             }
             return Some((SimTime(e.time), e.payload));
@@ -210,20 +346,20 @@ impl<T> EventQueue<T> {
             if !self.settle() {
                 return None;
             }
-            let e = self.buckets[0].last()?;
-            if e.seq & 1 == 1 && !self.live_timers.contains(&e.seq) {
-                self.buckets[0].pop();
-                self.stored -= 1;
-                self.cancelled_stored -= 1;
+            let e = self.front.front()?;
+            let (time, timer) = (e.time, e.timer);
+            if timer != 0 && !self.timers[(timer - 1) as usize].live {
+                self.front.pop_front();
+                self.release(timer);
                 continue;
             }
-            return Some(SimTime(e.time));
+            return Some(SimTime(time));
         }
     }
 
     /// Number of live (not cancelled) pending events.
     pub fn len(&self) -> usize {
-        self.stored - self.cancelled_stored
+        self.front.len() + self.in_buckets - self.cancelled_stored
     }
 
     /// True when no live event is pending.
@@ -231,14 +367,34 @@ impl<T> EventQueue<T> {
         self.len() == 0
     }
 
-    /// Bytes of storage currently reserved by the buckets (entries including payloads, counting
-    /// spare capacity), for memory reports.
+    /// Bytes of storage currently reserved by the queue, counting spare capacity: entries
+    /// (including payloads) in chunks, pooled chunks and the front run, the chunk lists and the
+    /// timer table. For memory reports.
     pub fn reserved_bytes(&self) -> usize {
-        self.buckets.iter().map(|b| b.capacity()).sum::<usize>() * std::mem::size_of::<Entry<T>>()
+        let entry = std::mem::size_of::<Entry<T>>();
+        let chunk_header = std::mem::size_of::<Vec<Entry<T>>>();
+        let in_chunks: usize = self
+            .buckets
+            .iter()
+            .flatten()
+            .chain(self.pool.iter())
+            .map(|c| c.capacity() * entry)
+            .sum();
+        let lists: usize = self
+            .buckets
+            .iter()
+            .map(|b| b.capacity() * chunk_header)
+            .sum::<usize>()
+            + self.pool.capacity() * chunk_header
+            + BUCKETS * std::mem::size_of::<Vec<Vec<Entry<T>>>>();
+        let timers = self.timers.capacity() * std::mem::size_of::<TimerSlot>()
+            + self.free_timers.capacity() * std::mem::size_of::<u32>();
+        in_chunks + lists + self.front.capacity() * entry + timers
     }
 
-    /// Bytes of key per pending event, excluding the payload (for memory reports).
-    pub const KEY_OVERHEAD_BYTES: usize = 2 * std::mem::size_of::<u64>();
+    /// Bytes of key per pending event, excluding the payload (for memory reports): the time and
+    /// the timer tag.
+    pub const KEY_OVERHEAD_BYTES: usize = std::mem::size_of::<u64>() + std::mem::size_of::<u32>();
 }
 
 #[cfg(test)]
@@ -297,71 +453,109 @@ mod tests {
 
     #[test]
     fn entry_is_key_plus_payload() {
-        assert_eq!(std::mem::size_of::<Entry<u32>>(), 24);
+        assert_eq!(std::mem::size_of::<Entry<u32>>(), 16);
     }
 
     #[derive(Debug, Clone)]
     enum Op {
-        Schedule(u8, bool),
+        Schedule(u64, bool),
         Cancel(usize),
+        Peek,
         Pop,
     }
 
+    /// Events 0..20 ticks ahead: many ties, small buckets (the sorted front run).
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
-            3 => (0u8..20, any::<bool>()).prop_map(|(t, c)| Op::Schedule(t, c)),
+            3 => (0u64..20, any::<bool>()).prop_map(|(t, c)| Op::Schedule(t, c)),
             1 => (0usize..64).prop_map(Op::Cancel),
             2 => Just(Op::Pop),
         ]
+    }
+
+    /// Events up to 2^40 ticks ahead, mixed with ties, in long runs: buckets too large to sort
+    /// (redistribution), chunks of several lengths, peeks that discard cancelled timers.
+    fn op_wide() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0u32..41, any::<u64>(), any::<bool>())
+                .prop_map(|(bits, x, c)| Op::Schedule(x & ((1u64 << bits) - 1), c)),
+            2 => Just(Op::Schedule(0, false)),
+            1 => (0usize..2000).prop_map(Op::Cancel),
+            1 => Just(Op::Peek),
+            4 => Just(Op::Pop),
+        ]
+    }
+
+    /// Run `ops` on a queue and on a sorted reference list; they must agree at every step.
+    fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
+        let mut q = EventQueue::new();
+        // Reference: live events as (time, seq, id); timers by creation index.
+        let mut reference: Vec<(u64, u64, usize)> = Vec::new();
+        let mut timers: Vec<(TimerId, usize)> = Vec::new();
+        let mut seq = 0u64;
+        let mut now = 0u64;
+        for op in ops {
+            match op {
+                Op::Schedule(dt, cancellable) => {
+                    let t = now + dt;
+                    let id = seq as usize;
+                    if cancellable {
+                        let h = q.schedule_cancellable(SimTime(t), id);
+                        timers.push((h, id));
+                    } else {
+                        q.schedule(SimTime(t), id);
+                    }
+                    reference.push((t, seq, id));
+                    seq += 1;
+                }
+                Op::Cancel(k) => {
+                    if let Some(&(h, id)) = timers.get(k) {
+                        let in_ref = reference.iter().position(|r| r.2 == id);
+                        let cancelled = q.cancel(h);
+                        prop_assert_eq!(cancelled, in_ref.is_some());
+                        if let Some(p) = in_ref {
+                            reference.remove(p);
+                        }
+                    }
+                }
+                Op::Peek => {
+                    reference.sort();
+                    prop_assert_eq!(q.peek_time().map(|t| t.0), reference.first().map(|r| r.0));
+                }
+                Op::Pop => {
+                    reference.sort();
+                    let expected = if reference.is_empty() {
+                        None
+                    } else {
+                        Some(reference.remove(0))
+                    };
+                    let got = q.pop();
+                    prop_assert_eq!(
+                        got.map(|(t, id)| (t.0, id)),
+                        expected.map(|(t, _, id)| (t, id))
+                    );
+                    if let Some((t, _)) = got {
+                        prop_assert!(t.0 >= now, "time went backwards");
+                        now = t.0;
+                    }
+                }
+            }
+            prop_assert_eq!(q.len(), reference.len());
+        }
+        Ok(())
     }
 
     proptest! {
         /// Any interleaving of schedule/cancel/pop gives the order of a sorted reference list.
         #[test]
         fn matches_sorted_reference(ops in proptest::collection::vec(op(), 0..300)) {
-            let mut q = EventQueue::new();
-            // Reference: live events as (time, seq, id); timers by creation index.
-            let mut reference: Vec<(u64, u64, usize)> = Vec::new();
-            let mut timers: Vec<(TimerId, usize)> = Vec::new();
-            let mut seq = 0u64;
-            let mut now = 0u64;
-            for op in ops {
-                match op {
-                    Op::Schedule(dt, cancellable) => {
-                        let t = now + u64::from(dt);
-                        let id = seq as usize;
-                        if cancellable {
-                            let h = q.schedule_cancellable(SimTime(t), id);
-                            timers.push((h, id));
-                        } else {
-                            q.schedule(SimTime(t), id);
-                        }
-                        reference.push((t, seq, id));
-                        seq += 1;
-                    }
-                    Op::Cancel(k) => {
-                        if let Some(&(h, id)) = timers.get(k) {
-                            let in_ref = reference.iter().position(|r| r.2 == id);
-                            let cancelled = q.cancel(h);
-                            prop_assert_eq!(cancelled, in_ref.is_some());
-                            if let Some(p) = in_ref {
-                                reference.remove(p);
-                            }
-                        }
-                    }
-                    Op::Pop => {
-                        reference.sort();
-                        let expected = if reference.is_empty() { None } else { Some(reference.remove(0)) };
-                        let got = q.pop();
-                        prop_assert_eq!(got.map(|(t, id)| (t.0, id)), expected.map(|(t, _, id)| (t, id)));
-                        if let Some((t, _)) = got {
-                            prop_assert!(t.0 >= now, "time went backwards");
-                            now = t.0;
-                        }
-                    }
-                }
-                prop_assert_eq!(q.len(), reference.len());
-            }
+            check(ops)?;
+        }
+
+        /// The same with far-apart times and thousands of events pending.
+        #[test]
+        fn matches_sorted_reference_wide(ops in proptest::collection::vec(op_wide(), 0..4000)) {
+            check(ops)?;
         }
     }
 }
