@@ -294,6 +294,16 @@ impl Scenario {
                     r.duration_h
                 ),
             ));
+        } else if r.duration_h > 24.0 * 366.0 * 100.0 {
+            v.push(ConfigIssue::error(
+                "run.duration_h",
+                format!(
+                    "{} h is more than a hundred years: expected at most {} h (run the years \
+                     you need to study; equipment lives 10-25 years)",
+                    r.duration_h,
+                    24.0 * 366.0 * 100.0
+                ),
+            ));
         } else if r.duration_h > 24.0 * 366.0 * 10.0 {
             v.push(ConfigIssue::warning(
                 "run.duration_h",

@@ -318,7 +318,8 @@ fn variant_of_small(body: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Regression (found by fuzzing the quickstart): a control interval or run length that rounds to
-/// zero microseconds passed validation and then failed inside the runner with exit code 1.
+/// zero microseconds passed validation and then failed inside the runner with exit code 1; a
+/// run of 11,000 years passed with a warning and ran for days.
 #[test]
 fn interval_that_rounds_to_zero_microseconds_exits_2_not_1() {
     for (body, key) in [
@@ -328,6 +329,7 @@ fn interval_that_rounds_to_zero_microseconds_exits_2_not_1() {
         ),
         ("run.duration_h = 1e-300\n", "`run.duration_h`"),
         ("run.duration_h = 1e300\n", "`run.duration_h`"),
+        ("run.duration_h = 99999999\n", "`run.duration_h`"),
     ] {
         let (_d, f) = variant_of_small(body);
         let o = dctwin(&[
@@ -352,6 +354,23 @@ fn absurd_node_counts_are_refused_before_anything_is_allocated() {
     let e = stderr(&o);
     assert!(
         e.contains("nodes_per_rack") && e.contains("at most 1024"),
+        "{e}"
+    );
+}
+
+/// Regression (found by fuzzing the quickstart): a training-burst interval of 1e-300 h passed
+/// validation and the run hung generating jobs.
+#[test]
+fn arrival_rates_beyond_any_site_are_refused() {
+    let (_d, f) = variant_of_small(
+        "[[it.workload.sources]]\nkind = \"training_bursts\"\nmean_interval_h = 1e-300\n\n\
+         [[it.workload.sources]]\nkind = \"poisson\"\nmean_rate_per_h = 1e9\n",
+    );
+    let o = dctwin(&["validate", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("mean_interval_h") && e.contains("mean_rate_per_h"),
         "{e}"
     );
 }

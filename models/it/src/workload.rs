@@ -16,6 +16,12 @@ use serde::{Deserialize, Serialize};
 use sim_core::{validate::check_range, ConfigIssue, RngStreams, SimTime};
 use std::path::{Path, PathBuf};
 
+/// Highest arrival rate a generated source may have, jobs per hour (one every 36 ms): jobs
+/// here are batch or training jobs, not requests; a rate above this is a unit slip (per second
+/// for per hour, or an interval that underflowed), and would generate more jobs than a run can
+/// hold.
+pub const MAX_ARRIVALS_PER_H: f64 = 1e5;
+
 /// Poisson arrivals with a diurnal rate profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -186,7 +192,7 @@ impl WorkloadConfig {
                         &format!("{p}.mean_rate_per_h"),
                         w.mean_rate_per_h,
                         0.0,
-                        1e7,
+                        MAX_ARRIVALS_PER_H,
                         "jobs/h",
                     );
                     check_range(
@@ -261,10 +267,12 @@ impl WorkloadConfig {
                     );
                 }
                 WorkloadSource::TrainingBursts(w) => {
-                    sim_core::validate::check_positive(
+                    check_range(
                         &mut v,
                         &format!("{p}.mean_interval_h"),
                         w.mean_interval_h,
+                        1.0 / MAX_ARRIVALS_PER_H,
+                        1e6,
                         "h",
                     );
                     sim_core::validate::check_positive(
