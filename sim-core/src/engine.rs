@@ -141,11 +141,7 @@ impl<E> Simulation<E> {
     pub fn run_until(&mut self, until: SimTime) {
         let mut stop = false;
         while !stop {
-            match self.queue.peek_time() {
-                Some(t) if t <= until => {}
-                _ => break,
-            }
-            let Some((t, delivery)) = self.queue.pop() else {
+            let Some((t, delivery)) = self.queue.pop_until(until) else {
                 break;
             };
             debug_assert!(t >= self.now, "time went backwards");

@@ -76,8 +76,9 @@ const SORT_MAX: usize = 32;
 
 /// A time-ordered queue of pending events with cancellable timers.
 pub struct EventQueue<T> {
-    /// The front run: every entry with time <= `base`, sorted by time, equal times in insertion
-    /// order. Popped from its front.
+    /// The front run: every entry with time <= `base`, latest first: sorted by time descending,
+    /// equal times in reverse insertion order. Popped from its back, so events scheduled for
+    /// soon (inserted near the back) and at the base time (pushed on the front) move little.
     front: VecDeque<Entry<T>>,
     /// Bucket `b` (index `b`; index 0 unused) as a list of chunks.
     /// Every entry in a bucket is later than `base`.
@@ -183,17 +184,36 @@ impl<T> EventQueue<T> {
         }
     }
 
-    /// Insert `e` into the front run after every entry of the same or an earlier time. Most
-    /// events land at the back (same time as the base); otherwise the run is at most `SORT_MAX`
-    /// long plus what was inserted since it was formed.
+    /// Insert `e` into the front run so that it pops after every entry of the same or an
+    /// earlier time. At the base time it is pushed on the front; otherwise the run is at most
+    /// `SORT_MAX` long plus what was inserted since it was formed.
     #[inline]
     fn insert_front(&mut self, e: Entry<T>) {
-        match self.front.back() {
-            Some(last) if last.time > e.time => {
-                let at = self.front.partition_point(|x| x.time <= e.time);
-                self.front.insert(at, e);
+        match self.front.front() {
+            Some(latest) if latest.time > e.time => {
+                // Entries that pop before `e` (time <= e.time) sit at the back: count them from
+                // there (few when `e` is due soon), then rotate `e` in from the back.
+                let t = e.time;
+                let (first, second) = self.front.as_slices();
+                let mut behind = second.iter().rev().take_while(|x| x.time <= t).count();
+                if behind == second.len() {
+                    behind += first.iter().rev().take_while(|x| x.time <= t).count();
+                }
+                self.front.push_back(e);
+                let (first, second) = self.front.as_mut_slices();
+                if behind < second.len() {
+                    let at = second.len() - 1 - behind;
+                    second[at..].rotate_right(1);
+                } else if second.is_empty() {
+                    let at = first.len() - 1 - behind;
+                    first[at..].rotate_right(1);
+                } else {
+                    let run = self.front.make_contiguous();
+                    let at = run.len() - 1 - behind;
+                    run[at..].rotate_right(1);
+                }
             }
-            _ => self.front.push_back(e),
+            _ => self.front.push_front(e),
         }
     }
 
@@ -303,8 +323,11 @@ impl<T> EventQueue<T> {
                 }
                 self.pool.push(c);
             }
-            // Stable: equal times keep their (insertion) order.
-            self.front.make_contiguous().sort_by_key(|e| e.time);
+            // Stable: equal times keep their (insertion) order; reversed, the run pops from its
+            // back in that order.
+            let run = self.front.make_contiguous();
+            run.sort_by_key(|e| e.time);
+            run.reverse();
             self.base = max_t;
         } else {
             let mut mt = u64::MAX;
@@ -332,7 +355,28 @@ impl<T> EventQueue<T> {
             if !self.settle() {
                 return None;
             }
-            let e = self.front.pop_front()?;
+            let e = self.front.pop_back()?;
+            if !self.release(e.timer) {
+                continue;
+            }
+            return Some((SimTime(e.time), e.payload));
+        }
+    }
+
+    /// Remove and return the earliest live event if its time is at most `until`; `None` when
+    /// the queue is empty or the earliest live event lies after `until` (it then stays queued).
+    #[inline]
+    pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, T)> {
+        loop {
+            if !self.settle() {
+                return None;
+            }
+            let e = self.front.back()?;
+            if e.time > until.0 {
+                // A cancelled timer after `until` stays stored: it is discarded when reached.
+                return None;
+            }
+            let e = self.front.pop_back()?;
             if !self.release(e.timer) {
                 continue;
             }
@@ -346,10 +390,10 @@ impl<T> EventQueue<T> {
             if !self.settle() {
                 return None;
             }
-            let e = self.front.front()?;
+            let e = self.front.back()?;
             let (time, timer) = (e.time, e.timer);
             if timer != 0 && !self.timers[(timer - 1) as usize].live {
-                self.front.pop_front();
+                self.front.pop_back();
                 self.release(timer);
                 continue;
             }
@@ -449,6 +493,20 @@ mod tests {
         assert_eq!(q.pop(), Some((SimTime(100), "late")));
     }
 
+    #[test]
+    fn pop_until_leaves_later_events_and_skips_cancelled_ones() {
+        let mut q = EventQueue::new();
+        let a = q.schedule_cancellable(SimTime(5), "cancelled");
+        q.schedule(SimTime(10), "b");
+        q.schedule(SimTime(30), "c");
+        q.cancel(a);
+        assert_eq!(q.pop_until(SimTime(20)), Some((SimTime(10), "b")));
+        assert_eq!(q.pop_until(SimTime(20)), None);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q.pop_until(SimTime(30)), Some((SimTime(30), "c")));
+        assert_eq!(q.pop_until(SimTime(u64::MAX)), None);
+    }
+
     const _: () = assert!(EventQueue::<()>::KEY_OVERHEAD_BYTES <= 32);
 
     #[test]
@@ -462,6 +520,8 @@ mod tests {
         Cancel(usize),
         Peek,
         Pop,
+        /// Pop if the earliest event is at most this far ahead of the last popped time.
+        PopUntil(u64),
     }
 
     /// Events 0..20 ticks ahead: many ties, small buckets (the sorted front run).
@@ -483,6 +543,7 @@ mod tests {
             1 => (0usize..2000).prop_map(Op::Cancel),
             1 => Just(Op::Peek),
             4 => Just(Op::Pop),
+            2 => (0u32..41, any::<u64>()).prop_map(|(bits, x)| Op::PopUntil(x & ((1u64 << bits) - 1))),
         ]
     }
 
@@ -521,6 +582,22 @@ mod tests {
                 Op::Peek => {
                     reference.sort();
                     prop_assert_eq!(q.peek_time().map(|t| t.0), reference.first().map(|r| r.0));
+                }
+                Op::PopUntil(dt) => {
+                    reference.sort();
+                    let until = now + dt;
+                    let expected = match reference.first() {
+                        Some(r) if r.0 <= until => Some(reference.remove(0)),
+                        _ => None,
+                    };
+                    let got = q.pop_until(SimTime(until));
+                    prop_assert_eq!(
+                        got.map(|(t, id)| (t.0, id)),
+                        expected.map(|(t, _, id)| (t, id))
+                    );
+                    if let Some((t, _)) = got {
+                        now = t.0;
+                    }
                 }
                 Op::Pop => {
                     reference.sort();
