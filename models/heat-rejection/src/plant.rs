@@ -25,7 +25,7 @@ use crate::economizer::{
 use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
 use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, STANDARD_PRESSURE_PA};
 use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
-use crate::tower::{CoolingTower, CoolingTowerConfig};
+use crate::tower::{lowest_passing, CoolingTower, CoolingTowerConfig, FAN_SPEED_TOLERANCE};
 use crate::{CP_AIR_J_KG_K, CP_WATER_J_KG_K};
 use dctwin_weather::WeatherSample;
 use serde::{Deserialize, Serialize};
@@ -749,6 +749,7 @@ impl HeatRejectionPlant {
         heat_of: &dyn Fn(f64) -> f64,
     ) -> LoopState {
         let per_cell = flow_kg_s / n as f64;
+        let at = tower.conditions(per_cell, wet_bulb_c, self.pressure_pa);
         let c = flow_kg_s * CP_WATER_J_KG_K;
         let mut t = start_c;
         let mut st = LoopState {
@@ -764,7 +765,7 @@ impl HeatRejectionPlant {
         for _ in 0..500 {
             let q = heat_of(t);
             let t_in = t + q / c;
-            let s = tower.perform(speed, t_in, per_cell, wet_bulb_c, self.pressure_pa);
+            let s = tower.perform_at(speed, t_in, &at);
             st = LoopState {
                 leaving_c: s.leaving_c,
                 entering_c: t_in,
@@ -803,25 +804,19 @@ impl HeatRejectionPlant {
     ) -> f64 {
         let per_cell = flow_kg_s / n as f64;
         let t_in = target_c + heat_w / (flow_kg_s * CP_WATER_J_KG_K);
-        let p = self.pressure_pa;
-        let leaving = |s: f64| tower.perform(s, t_in, per_cell, wet_bulb_c, p).leaving_c;
+        let at = tower.conditions(per_cell, wet_bulb_c, self.pressure_pa);
+        let excess = |s: f64| tower.perform_at(s, t_in, &at).leaving_c - target_c;
         let min = self.cfg.tower.min_speed.max(1e-3);
-        if leaving(1.0) > target_c {
+        let at_full = excess(1.0);
+        if at_full > 0.0 {
             return 1.0;
         }
-        if leaving(min) <= target_c {
+        let at_min = excess(min);
+        if at_min <= 0.0 {
             return min;
         }
-        let (mut lo, mut hi) = (min, 1.0);
-        for _ in 0..32 {
-            let mid = 0.5 * (lo + hi);
-            if leaving(mid) > target_c {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        hi
+        // Lowest passing speed to 1e-9 (the 32 halvings of a bisection gave ~2e-10).
+        lowest_passing(min, at_min, 1.0, at_full, FAN_SPEED_TOLERANCE, 60, excess)
     }
 
     /// Command the storage tank from now on (a policy decision), W: positive charges (extra
@@ -972,24 +967,26 @@ impl HeatRejectionPlant {
         };
         let m_chw = req.flow_kg_s.max(1e-9);
         let m_hx = self.cfg.economizer.condenser_flow_ratio * m_chw;
+        // The HX's effectiveness depends on the flows only, so its heat is linear in the
+        // temperature difference: `heat_w = (eps C_min) (T_return - T_tower)`. `per_k` is that
+        // factor (`heat_w` of a 1 K difference: exact), computed once instead of per call.
+        let hx_w_per_k = self.hx.heat_w(1.0, m_chw, 0.0, m_hx, m_chw);
         let q_hx = |t_tw: f64| {
-            self.hx
-                .heat_w(req.return_temp_c, m_chw, t_tw, m_hx, m_chw)
-                .min(load_w)
+            if req.return_temp_c > t_tw {
+                (hx_w_per_k * (req.return_temp_c - t_tw)).min(load_w)
+            } else {
+                0.0
+            }
         };
         if intent != CoolingMode::Mechanical {
             // Free cooling: tower water cold enough for the HX to carry the whole load.
             if q_hx(wb) >= load_w {
-                let (mut lo, mut hi) = (wb, req.return_temp_c);
-                for _ in 0..60 {
-                    let mid = 0.5 * (lo + hi);
-                    if q_hx(mid) >= load_w {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
+                // Warmest tower water at which the HX still carries the load: the root of the
+                // linear q_hx (a 60-step bisection before), moved down to where q_hx passes.
+                let mut target = (req.return_temp_c - load_w / hx_w_per_k).max(wb);
+                while target > wb && q_hx(target) < load_w {
+                    target = (target - 1e-12 * target.abs().max(1.0)).max(wb);
                 }
-                let target = lo;
                 let pump = self.pump_w(m_hx);
                 let heat = load_w + pump;
                 let speed = self.speed_for(tower, n_tw, m_hx, wb, target, heat);
@@ -1142,8 +1139,14 @@ impl HeatRejectionPlant {
             let per = m / n as f64;
             let target = req.return_temp_c - load_w / (m * CP_WATER_J_KG_K);
             let s = dc.meet_setpoint(target, req.return_temp_c, per, req.dry_bulb_c);
-            // At minimum speed a bypass valve keeps the delivered heat at the load.
-            dc_w = (s.heat_w * n as f64).min(load_w);
+            // At minimum speed a bypass valve keeps the delivered heat at the load. Leaving at
+            // or below the target means the units carry the load: their heat can round a hair
+            // below it when the fan speed sits on the root, which must not start a trim chiller.
+            dc_w = if s.leaving_c <= target {
+                load_w
+            } else {
+                (s.heat_w * n as f64).min(load_w)
+            };
             fan_w = s.fan_power_w * n as f64;
         }
         let rest = load_w - dc_w;

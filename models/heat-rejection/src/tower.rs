@@ -221,6 +221,29 @@ impl CoolingTower {
         wet_bulb_c: f64,
         pressure_pa: f64,
     ) -> TowerState {
+        self.perform_at(
+            speed,
+            water_in_c,
+            &self.conditions(flow_kg_s, wet_bulb_c, pressure_pa),
+        )
+    }
+
+    /// The parts of [`CoolingTower::perform`] fixed by the water flow per cell and the outdoor
+    /// state, for solvers that call it many times at one flow and wet bulb (one `exp` and one
+    /// `powf` fewer per call; the results are bit-identical to `perform`).
+    pub fn conditions(&self, flow_kg_s: f64, wet_bulb_c: f64, pressure_pa: f64) -> TowerConditions {
+        TowerConditions {
+            flow_kg_s,
+            wet_bulb_c,
+            pressure_pa,
+            wet_bulb_enthalpy_j_kg: saturated_enthalpy_j_kg(wet_bulb_c, pressure_pa),
+            flow_ua_factor: (flow_kg_s / self.design_water_kg_s).powf(0.4),
+        }
+    }
+
+    /// [`CoolingTower::perform`] with the flow and outdoor state of `at`.
+    pub fn perform_at(&self, speed: f64, water_in_c: f64, at: &TowerConditions) -> TowerState {
+        let (flow_kg_s, wet_bulb_c) = (at.flow_kg_s, at.wet_bulb_c);
         let speed = speed.clamp(0.0, 1.0);
         if speed <= 0.0 || flow_kg_s <= 0.0 || water_in_c <= wet_bulb_c {
             return TowerState {
@@ -230,11 +253,15 @@ impl CoolingTower {
             };
         }
         let m_a = self.design_air_kg_s * speed;
-        let cs = equivalent_cp(water_in_c, wet_bulb_c, pressure_pa);
+        let cs = equivalent_cp_from(
+            water_in_c,
+            wet_bulb_c,
+            at.wet_bulb_enthalpy_j_kg,
+            at.pressure_pa,
+        );
         let (c_w, c_a) = (flow_kg_s * CP_WATER_J_KG_K, m_a * cs);
         let (c_min, c_max) = (c_w.min(c_a), c_w.max(c_a));
-        let ua =
-            self.design_ua_w_k * speed.powf(0.6) * (flow_kg_s / self.design_water_kg_s).powf(0.4);
+        let ua = self.design_ua_w_k * speed.powf(0.6) * at.flow_ua_factor;
         let eps = counterflow_effectiveness(ua / c_min, c_min / c_max);
         let heat_w = eps * c_min * (water_in_c - wet_bulb_c);
         TowerState {
@@ -255,17 +282,107 @@ impl CoolingTower {
     }
 }
 
+/// Flow and outdoor state of one tower cell, with what [`CoolingTower::perform`] derives from
+/// them alone (see [`CoolingTower::conditions`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TowerConditions {
+    flow_kg_s: f64,
+    wet_bulb_c: f64,
+    pressure_pa: f64,
+    /// `h_s(T_wb)`, J/kg dry air.
+    wet_bulb_enthalpy_j_kg: f64,
+    /// `(m_w / m_w,design)^0.4`, -.
+    flow_ua_factor: f64,
+}
+
 /// Equivalent specific heat of saturated air between `t_water_c` and `t_wet_bulb_c`, J/(kg K).
 fn equivalent_cp(t_water_c: f64, t_wet_bulb_c: f64, pressure_pa: f64) -> f64 {
+    equivalent_cp_from(
+        t_water_c,
+        t_wet_bulb_c,
+        saturated_enthalpy_j_kg(t_wet_bulb_c, pressure_pa),
+        pressure_pa,
+    )
+}
+
+/// [`equivalent_cp`] given `h_wb_j_kg = h_s(t_wet_bulb_c)`.
+fn equivalent_cp_from(t_water_c: f64, t_wet_bulb_c: f64, h_wb_j_kg: f64, pressure_pa: f64) -> f64 {
     let dt = t_water_c - t_wet_bulb_c;
     if dt.abs() < 1e-3 {
         let h1 = saturated_enthalpy_j_kg(t_wet_bulb_c + 0.05, pressure_pa);
         let h0 = saturated_enthalpy_j_kg(t_wet_bulb_c - 0.05, pressure_pa);
         return (h1 - h0) / 0.1;
     }
-    (saturated_enthalpy_j_kg(t_water_c, pressure_pa)
-        - saturated_enthalpy_j_kg(t_wet_bulb_c, pressure_pa))
-        / dt
+    (saturated_enthalpy_j_kg(t_water_c, pressure_pa) - h_wb_j_kg) / dt
+}
+
+/// Tolerance of the fan-speed solvers (lowest speed meeting a leaving-water target), fraction of
+/// full speed. Tight enough that fan power (cube law) is within ~3e-9 of the exact root's.
+pub(crate) const FAN_SPEED_TOLERANCE: f64 = 1e-9;
+
+/// Smallest `x` in `[lo, hi]` at which `g(x) <= 0`, for `g` decreasing in `x` with
+/// `g(lo) = g_lo > 0 >= g(hi) = g_hi`, to within `tol`: the returned `x` has `g(x) <= 0` and
+/// `g(x - tol) > 0` (or `x = hi` unchanged after `max_iter` evaluations).
+///
+/// The Illinois variant of regula falsi (M. Dowell and P. Jarratt, "A modified regula falsi
+/// method for computing the root of an equation", BIT 11 (1971) 168-174): superlinear
+/// convergence while keeping the bracket, so the answer is on the passing side like a bisection's
+/// `hi`. A trial point closer than `tol / 4` to either end is moved to `tol / 4` inside (so the
+/// final check across the root costs one evaluation), and a bisection step is taken whenever two
+/// steps failed to halve the bracket (worst case: bisection's count plus one in three).
+pub(crate) fn lowest_passing(
+    mut lo: f64,
+    mut g_lo: f64,
+    mut hi: f64,
+    mut g_hi: f64,
+    tol: f64,
+    max_iter: u32,
+    mut g: impl FnMut(f64) -> f64,
+) -> f64 {
+    // Which end the previous step replaced: -1 lo, +1 hi, 0 none yet.
+    let mut side = 0i8;
+    let mut width_two_ago = f64::INFINITY;
+    let mut width_one_ago = f64::INFINITY;
+    for _ in 0..max_iter {
+        let width = hi - lo;
+        if width <= tol || width.is_nan() {
+            break;
+        }
+        let margin = 0.25 * tol;
+        let bisect = width > 0.5 * width_two_ago;
+        let x = if bisect {
+            0.5 * (lo + hi)
+        } else {
+            let x = hi - g_hi * (width / (g_hi - g_lo));
+            if x.is_finite() {
+                x.clamp(lo + margin, hi - margin)
+            } else {
+                0.5 * (lo + hi)
+            }
+        };
+        if bisect {
+            (width_two_ago, width_one_ago) = (f64::INFINITY, f64::INFINITY);
+        } else {
+            (width_two_ago, width_one_ago) = (width_one_ago, width);
+        }
+        let gx = g(x);
+        if gx > 0.0 {
+            lo = x;
+            g_lo = gx;
+            if side == -1 {
+                g_hi *= 0.5;
+            }
+            side = -1;
+        } else {
+            hi = x;
+            g_hi = gx;
+            if side == 1 {
+                g_lo *= 0.5;
+            }
+            side = 1;
+        }
+    }
+    hi
 }
 
 #[cfg(test)]
@@ -344,5 +461,47 @@ mod tests {
         };
         assert_eq!(unreachable.validate().len(), 1);
         assert!(CoolingTowerConfig::default().validate().is_empty());
+    }
+
+    #[test]
+    fn perform_at_is_perform() {
+        let t = tower();
+        let m = t.design_water_kg_s();
+        for &(flow, wb) in &[(m, 20.0), (0.3 * m, -5.0), (1.4 * m, 28.0)] {
+            let at = t.conditions(flow, wb, P);
+            for &t_in in &[wb - 1.0, wb + 5e-4, wb + 3.0, wb + 12.0] {
+                for &speed in &[0.0, 0.05, 0.5, 1.0] {
+                    assert_eq!(
+                        t.perform_at(speed, t_in, &at),
+                        t.perform(speed, t_in, flow, wb, P)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lowest_passing_brackets_the_root_in_few_evaluations() {
+        // Smooth, curved: g(x) = 0.8 / (1 + 9 x) - 0.2, root at x = 1/3.
+        let g = |x: f64| 0.8 / (1.0 + 9.0 * x) - 0.2;
+        let mut evals = 0;
+        let x = lowest_passing(0.0, g(0.0), 1.0, g(1.0), 1e-9, 60, |x| {
+            evals += 1;
+            g(x)
+        });
+        assert!(g(x) <= 0.0 && g(x - 1e-9) > 0.0, "{x}");
+        assert!(evals <= 15, "{evals} evaluations (bisection: 30)");
+        // A step: no slope information, so it must fall back to halving and still bracket it.
+        let step = |x: f64| if x < 0.123_456 { 1.0 } else { -1.0 };
+        let mut evals = 0;
+        let x = lowest_passing(0.0, 1.0, 1.0, -1.0, 1e-9, 200, |x| {
+            evals += 1;
+            step(x)
+        });
+        assert!(step(x) <= 0.0 && step(x - 1e-9) > 0.0, "{x}");
+        assert!(evals <= 60, "{evals} evaluations");
+        // Root at an end: the passing end is returned.
+        let x = lowest_passing(0.0, 1.0, 1.0, 0.0, 1e-9, 60, |x| 1.0 - x);
+        assert!(x <= 1.0 && x > 1.0 - 1e-9);
     }
 }
