@@ -117,6 +117,40 @@ impl Exceedance {
 }
 
 impl Exceedance {
+    /// As [`Exceedance::accumulate`] with the inlets given as `(inlet_c, racks)` groups of racks
+    /// sharing one inlet temperature (O(groups); the same result as the expanded list).
+    pub fn accumulate_groups(
+        &mut self,
+        class: AshraeClass,
+        groups: &[(f64, usize)],
+        max_chip_c: f64,
+        chip_limit_c: f64,
+        hours: f64,
+    ) {
+        let (rec, allow) = (class.recommended(), class.allowable());
+        let mut any_rec = false;
+        let mut n_allow = 0usize;
+        for &(t, racks) in groups {
+            if racks == 0 {
+                continue;
+            }
+            any_rec |= !rec.contains(t);
+            if !allow.contains(t) {
+                n_allow += racks;
+            }
+        }
+        if any_rec {
+            self.outside_recommended_h += hours;
+        }
+        if n_allow > 0 {
+            self.outside_allowable_h += hours;
+        }
+        self.outside_allowable_rack_h += n_allow as f64 * hours;
+        if max_chip_c > chip_limit_c {
+            self.chip_over_limit_h += hours;
+        }
+    }
+
     /// As [`Exceedance::accumulate`] when all `racks` racks share one inlet temperature
     /// `inlet_c` (O(1)).
     pub fn accumulate_uniform(
@@ -182,5 +216,26 @@ mod tests {
             g.accumulate(AshraeClass::A1, &[t, t, t], 80.0, 85.0, 1.0);
         }
         assert_eq!(u, g);
+        let mut grouped = Exceedance::default();
+        let mut listed = Exceedance::default();
+        for (t, chip) in [(10.0, 80.0), (20.0, 90.0), (30.0, 80.0), (33.0, 80.0)] {
+            grouped.accumulate_groups(
+                AshraeClass::A1,
+                &[(t, 2), (22.0, 0), (25.0, 3), (t + 1.0, 1)],
+                chip,
+                85.0,
+                0.5,
+            );
+            listed.accumulate(
+                AshraeClass::A1,
+                &[t, t, 25.0, 25.0, 25.0, t + 1.0],
+                chip,
+                85.0,
+                0.5,
+            );
+        }
+        assert_eq!(grouped, listed);
+        // 10/11 C and 33/34 C are outside A1's 15-32 C: three racks for two half hours.
+        assert_eq!(listed.outside_allowable_rack_h, 3.0);
     }
 }

@@ -141,10 +141,8 @@ enum RackCooling {
 pub struct CoolingPlant {
     cfg: CoolingConfig,
     rack_kind: Vec<RackCooling>,
-    /// Racks of each technology as runs of consecutive indices (rows are usually contiguous,
-    /// so a handful of runs; loops over runs need no index indirection).
-    air_racks: Vec<Range<usize>>,
-    cold_plate_racks: Vec<Range<usize>>,
+    /// Immersion racks as runs of consecutive indices (rows are usually contiguous, so a
+    /// handful of runs; loops over runs need no index indirection).
     immersion_racks: Vec<Range<usize>>,
     n_cold_plate: usize,
     n_immersion: usize,
@@ -169,9 +167,69 @@ pub struct CoolingPlant {
     out: ThermalStep,
     caps_w: Vec<f64>,
     heat_buf: Vec<f64>,
-    /// Per rack: `1 - r_i`, the design share of its inlet air that comes from the CRAHs.
-    cold_share: Vec<f64>,
+    /// Runs of consecutive racks of one row: one technology and one recirculation fraction,
+    /// so one inlet temperature. Per-step work that depends only on those is done per segment.
+    segments: Vec<Segment>,
+    /// Per segment: sum and maximum of its racks' cleaned heat this step, W.
+    segment_heat_w: Vec<(f64, f64)>,
+    /// Per segment: (inlet temperature, racks) for the exceedance count.
+    segment_inlets: Vec<(f64, usize)>,
     exceedance: Exceedance,
+}
+
+/// Consecutive racks of one row (see [`CoolingPlant`]'s `segments`).
+#[derive(Debug, Clone)]
+struct Segment {
+    racks: Range<usize>,
+    kind: RackCooling,
+    /// `1 - r`, the design share of the racks' inlet air that comes from the CRAHs.
+    cold_share: f64,
+}
+
+/// Maximal runs of consecutive racks with the same row.
+fn segments_of(rack_rows: &[usize], kinds: &[RackCooling], cold_share: &[f64]) -> Vec<Segment> {
+    let mut segs: Vec<Segment> = Vec::new();
+    for (i, &row) in rack_rows.iter().enumerate() {
+        match segs.last_mut() {
+            Some(s) if s.racks.end == i && rack_rows[s.racks.start] == row => s.racks.end = i + 1,
+            _ => segs.push(Segment {
+                racks: i..i + 1,
+                kind: kinds[i],
+                cold_share: cold_share[i],
+            }),
+        }
+    }
+    segs
+}
+
+/// Cleans `src` into `dst` ([`clean_heat`] of each; `dst` beyond `src` is zeroed) and returns
+/// their sum and maximum (0 when empty). Four partial sums, so the loop vectorises.
+fn clean_sum_max(src: &[f64], dst: &mut [f64]) -> (f64, f64) {
+    let n = src.len().min(dst.len());
+    dst[n..].fill(0.0);
+    let (src, dst) = (&src[..n], &mut dst[..n]);
+    let mut sum = [0.0f64; 4];
+    let mut max = [0.0f64; 4];
+    let mut d4 = dst.chunks_exact_mut(4);
+    let mut s4 = src.chunks_exact(4);
+    for (d, s) in (&mut d4).zip(&mut s4) {
+        for k in 0..4 {
+            let q = clean_heat(s[k]);
+            d[k] = q;
+            sum[k] += q;
+            max[k] = if q > max[k] { q } else { max[k] };
+        }
+    }
+    for (d, &q) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
+        let q = clean_heat(q);
+        *d = q;
+        sum[0] += q;
+        max[0] = if q > max[0] { q } else { max[0] };
+    }
+    (
+        (sum[0] + sum[1]) + (sum[2] + sum[3]),
+        max[0].max(max[1]).max(max[2].max(max[3])),
+    )
 }
 
 fn runs_of(kinds: &[RackCooling], kind: RackCooling) -> Vec<Range<usize>> {
@@ -191,7 +249,8 @@ fn runs_of(kinds: &[RackCooling], kind: RackCooling) -> Vec<Range<usize>> {
 /// A rack heat as used by the plant, W: 0 if negative or not finite.
 #[inline]
 fn clean_heat(q: f64) -> f64 {
-    if q > 0.0 && q < f64::INFINITY {
+    // `&` rather than `&&`: no short-circuit branch, so loops over racks vectorise.
+    if (q > 0.0) & (q < f64::INFINITY) {
         q
     } else {
         0.0
@@ -354,10 +413,9 @@ impl CoolingPlant {
             release_margin_k: ctl.guard_release_margin_k,
         };
         let n = rack_rows.len();
+        let segments = segments_of(rack_rows, &rack_kind, &cold_share);
         Ok(CoolingPlant {
             cfg: cfg.clone(),
-            air_racks: runs_of(&rack_kind, RackCooling::Air),
-            cold_plate_racks: runs_of(&rack_kind, RackCooling::ColdPlate),
             immersion_racks: runs_of(&rack_kind, RackCooling::Immersion),
             rack_kind,
             n_cold_plate,
@@ -433,7 +491,9 @@ impl CoolingPlant {
             },
             caps_w: vec![f64::INFINITY; n],
             heat_buf: vec![0.0; n],
-            cold_share,
+            segment_heat_w: vec![(0.0, 0.0); segments.len()],
+            segment_inlets: Vec::with_capacity(segments.len()),
+            segments,
             exceedance: Exceedance::default(),
         })
     }
@@ -480,12 +540,18 @@ impl CoolingPlant {
             return &self.out;
         }
         let h_s = dt.as_secs_f64();
-        // cleaned rack heats (missing, negative, non-finite -> 0), one pass
-        let given = inputs.rack_heat_w.len().min(self.heat_buf.len());
-        for (b, &q) in self.heat_buf[..given].iter_mut().zip(inputs.rack_heat_w) {
-            *b = clean_heat(q);
+        // cleaned rack heats (missing, negative, non-finite -> 0) with their sum and maximum
+        // per segment, one pass
+        for (seg, sm) in self.segments.iter().zip(&mut self.segment_heat_w) {
+            let r = seg.racks.clone();
+            let src = inputs.rack_heat_w.get(r.clone()).unwrap_or_else(|| {
+                inputs
+                    .rack_heat_w
+                    .get(r.start.min(inputs.rack_heat_w.len())..)
+                    .unwrap_or(&[])
+            });
+            *sm = clean_sum_max(src, &mut self.heat_buf[r]);
         }
-        self.heat_buf[given..].fill(0.0);
         let heat_w = &self.heat_buf;
         let fw_supply_c = inputs.fw_supply_c;
         let chw_supply_c = inputs.chw_supply_c;
@@ -507,30 +573,27 @@ impl CoolingPlant {
 
         // 2. split heat
         let f = l.capture_fraction;
-        let sum = |runs: &[Range<usize>]| {
-            runs.iter()
-                .map(|r| heat_w[r.clone()].iter().sum::<f64>())
-                .sum::<f64>()
-        };
-        let q_air_racks = sum(&self.air_racks);
-        let q_cp_racks = sum(&self.cold_plate_racks);
-        let q_imm_racks = sum(&self.immersion_racks);
+        // heat per technology, and sum of (1 - r_i) * air heat_i (sets the CRAH supply the
+        // racks draw)
+        let (mut q_air_racks, mut q_cp_racks, mut q_imm_racks) = (0.0, 0.0, 0.0);
+        let (mut cold_air, mut cold_cp) = (0.0, 0.0);
+        for (seg, &(q, _)) in self.segments.iter().zip(&self.segment_heat_w) {
+            match seg.kind {
+                RackCooling::Air => {
+                    q_air_racks += q;
+                    cold_air += seg.cold_share * q;
+                }
+                RackCooling::ColdPlate => {
+                    q_cp_racks += q;
+                    cold_cp += seg.cold_share * q;
+                }
+                RackCooling::Immersion => q_imm_racks += q,
+            }
+        }
         let q_it = q_air_racks + q_cp_racks + q_imm_racks;
         let q_cp = f * q_cp_racks;
         let q_air = q_air_racks + (1.0 - f) * q_cp_racks;
-        // sum of (1 - r_i) * air heat_i: sets the CRAH supply the racks draw
-        let cold_sum = |runs: &[Range<usize>]| {
-            runs.iter()
-                .map(|r| {
-                    heat_w[r.clone()]
-                        .iter()
-                        .zip(&self.cold_share[r.clone()])
-                        .map(|(q, w)| q * w)
-                        .sum::<f64>()
-                })
-                .sum::<f64>()
-        };
-        let q_air_cold_w = cold_sum(&self.air_racks) + (1.0 - f) * cold_sum(&self.cold_plate_racks);
+        let q_air_cold_w = cold_air + (1.0 - f) * cold_cp;
 
         // 3. TCS flows and pumps
         let water = Coolant::Water.properties_clamped(fw_supply_c);
@@ -667,44 +730,54 @@ impl CoolingPlant {
         let throttle = self.cfg.throttle_at_chip_limit;
         let out = &mut self.out;
         let caps = &mut self.caps_w;
-        // inlet_i = (1 - r_i') supply + r_i' hot = hot - phi (1 - r_i) (hot - supply)
+        // inlet_i = (1 - r_i') supply + r_i' hot = hot - phi (1 - r_i) (hot - supply): one value
+        // per segment (a row's racks share r_i), as are the air racks' chip estimates; outlets
+        // and liquid chips depend on each rack's heat.
         let mut max_inlet_c = f64::NEG_INFINITY;
-        for (t, w) in out.rack_inlet_c.iter_mut().zip(&self.cold_share) {
-            *t = hot_c - w * cold_span_k;
-            if *t > max_inlet_c {
-                max_inlet_c = *t;
-            }
-        }
         let mut max_chip = f64::NEG_INFINITY;
         let (rise_k, dt_k) = (a.air_chip_rise_k, a.server_delta_t_k);
-        for r in &self.air_racks {
-            let chips = out.rack_chip_c[r.clone()].iter_mut();
-            let outlets = out.rack_outlet_c[r.clone()].iter_mut();
-            let inlets = out.rack_inlet_c[r.clone()].iter();
-            for (((c, o), &t), &q) in chips.zip(outlets).zip(inlets).zip(&heat_w[r.clone()]) {
-                *c = t + rise_k;
-                *o = if q > 0.0 { t + dt_k } else { t };
-                if *c > max_chip {
-                    max_chip = *c;
-                }
-            }
-        }
         let cp_slope = f / plates * r_plate;
         let cp_cap = ((limit - tcs_supply_c) / cp_slope).max(0.0);
-        for r in &self.cold_plate_racks {
-            let chips = out.rack_chip_c[r.clone()].iter_mut();
-            let outlets = out.rack_outlet_c[r.clone()].iter_mut();
-            let inlets = out.rack_inlet_c[r.clone()].iter();
-            for (((c, o), &t), &q) in chips.zip(outlets).zip(inlets).zip(&heat_w[r.clone()]) {
-                let chip = tcs_supply_c + if q > 0.0 { q * cp_slope } else { 0.0 };
-                *c = chip;
-                *o = if q > 0.0 { t + dt_k } else { t };
+        self.segment_inlets.clear();
+        for (seg, &(_, q_max)) in self.segments.iter().zip(&self.segment_heat_w) {
+            let r = seg.racks.clone();
+            let t = hot_c - seg.cold_share * cold_span_k;
+            self.segment_inlets.push((t, r.len()));
+            if t > max_inlet_c {
+                max_inlet_c = t;
+            }
+            out.rack_inlet_c[r.clone()].fill(t);
+            if seg.kind == RackCooling::Immersion {
+                continue; // below
+            }
+            let t_out = t + dt_k;
+            for (o, &q) in out.rack_outlet_c[r.clone()]
+                .iter_mut()
+                .zip(&heat_w[r.clone()])
+            {
+                *o = if q > 0.0 { t_out } else { t };
+            }
+            if seg.kind == RackCooling::Air {
+                let chip = t + rise_k;
+                out.rack_chip_c[r].fill(chip);
                 if chip > max_chip {
                     max_chip = chip;
                 }
+                continue;
+            }
+            // cold plate: chip = TCS supply + q f R / plates, rising with q
+            for (c, &q) in out.rack_chip_c[r.clone()]
+                .iter_mut()
+                .zip(&heat_w[r.clone()])
+            {
+                *c = tcs_supply_c + if q > 0.0 { q * cp_slope } else { 0.0 };
+            }
+            let chip = tcs_supply_c + if q_max > 0.0 { q_max * cp_slope } else { 0.0 };
+            if chip > max_chip {
+                max_chip = chip;
             }
             if throttle {
-                for (cap, &c) in caps[r.clone()].iter_mut().zip(&out.rack_chip_c[r.clone()]) {
+                for (cap, &c) in caps[r.clone()].iter_mut().zip(&out.rack_chip_c[r]) {
                     *cap = if c > limit && cp_cap.is_finite() {
                         cp_cap
                     } else {
@@ -798,9 +871,9 @@ impl CoolingPlant {
         o.heat_stored_j = stored_j;
         o.actions = Some(act);
 
-        self.exceedance.accumulate(
+        self.exceedance.accumulate_groups(
             self.cfg.ashrae_class,
-            &o.rack_inlet_c,
+            &self.segment_inlets,
             o.max_chip_c,
             limit,
             dt.as_hours_f64(),
@@ -1264,6 +1337,22 @@ mod tests {
             started.elapsed().as_secs_f64()
         );
         assert!(worst < 1e-9);
+    }
+
+    #[test]
+    fn heats_are_cleaned_summed_and_segmented_by_row() {
+        let src = [1.0, -2.0, f64::NAN, 4.0, f64::INFINITY, 6.0, 0.5];
+        let mut dst = [9.0; 9];
+        let (sum, max) = clean_sum_max(&src, &mut dst);
+        assert_eq!(dst, [1.0, 0.0, 0.0, 4.0, 0.0, 6.0, 0.5, 0.0, 0.0]);
+        assert_eq!((sum, max), (11.5, 6.0));
+        assert_eq!(clean_sum_max(&[], &mut []), (0.0, 0.0));
+        // Rows 0, 0, 1, 1, 0: the second run of row 0 is its own segment.
+        let kinds = [RackCooling::Air; 5];
+        let segs = segments_of(&[0, 0, 1, 1, 0], &kinds, &[0.9, 0.9, 0.8, 0.8, 0.9]);
+        let ranges: Vec<_> = segs.iter().map(|s| s.racks.clone()).collect();
+        assert_eq!(ranges, vec![0..2, 2..4, 4..5]);
+        assert_eq!(segs[1].cold_share, 0.8);
     }
 
     #[test]
