@@ -288,7 +288,8 @@ impl SiteState {
         };
         self.cluster.advance_to(now, &env);
         let rack_heat = self.cluster.rack_mean_power_w();
-        let it_w: f64 = rack_heat.iter().sum();
+        // The cluster totals its energy over the interval already (no second O(racks) sum).
+        let it_w = self.cluster.mean_it_power_w();
 
         // 2. Cooling plant inside the building.
         let th = self.plant.step(
