@@ -142,7 +142,9 @@ struct MmcStation {
     busy: u32,
     /// Arrival times of waiting jobs, FIFO.
     waiting: VecDeque<SimTime>,
-    busy_area_s: f64,
+    /// Integral of the busy-server count over time, server-ticks (exact; a u64 holds 100
+    /// servers for 5,800 years of microsecond ticks).
+    busy_area_ticks: u64,
     last_change: SimTime,
     waits_s: Vec<f64>,
 }
@@ -155,8 +157,7 @@ impl MmcStation {
     }
 
     fn account(&mut self, now: SimTime) {
-        self.busy_area_s +=
-            f64::from(self.busy) * (now.0 - self.last_change.0) as f64 / TICKS_PER_UNIT;
+        self.busy_area_ticks += u64::from(self.busy) * (now.0 - self.last_change.0);
         self.last_change = now;
     }
 
@@ -213,7 +214,7 @@ pub fn run_mmc(cfg: MmcConfig, seed: u64) -> MmcResult {
         served: 0,
         busy: 0,
         waiting: VecDeque::new(),
-        busy_area_s: 0.0,
+        busy_area_ticks: 0,
         last_change: SimTime::ZERO,
         waits_s: Vec::with_capacity(cfg.jobs as usize),
     }));
@@ -227,7 +228,8 @@ pub fn run_mmc(cfg: MmcConfig, seed: u64) -> MmcResult {
     let st = station.borrow();
     let end_s = st.last_change.0 as f64 / TICKS_PER_UNIT;
     let (mean_wait_s, mean_wait_se_s) = batch_means(&st.waits_s, cfg.batches);
-    let mean_busy_servers = st.busy_area_s / end_s.max(f64::MIN_POSITIVE);
+    let busy_area_s = st.busy_area_ticks as f64 / TICKS_PER_UNIT;
+    let mean_busy_servers = busy_area_s / end_s.max(f64::MIN_POSITIVE);
     MmcResult {
         jobs_served: st.served,
         mean_wait_s,
