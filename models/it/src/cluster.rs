@@ -142,6 +142,16 @@ enum Ev {
     SharedFault,
 }
 
+/// Consecutive racks of one row. While `inlet_c` is a number every rack of the run had that
+/// inlet at the last update and its fan power is `fan_w`; NaN after a non-uniform update.
+#[derive(Debug, Clone)]
+struct RowRun {
+    racks: std::ops::Range<usize>,
+    row: usize,
+    inlet_c: f64,
+    fan_w: f64,
+}
+
 /// The IT plant plus its scheduler.
 pub struct Cluster {
     specs: Vec<NodeSpec>,
@@ -164,7 +174,8 @@ pub struct Cluster {
     capped_racks: usize,
     rack_power_w: Vec<f64>,
     it_power_total_w: f64,
-    rack_inlet_last_c: Vec<f64>,
+    /// Runs of consecutive racks of one row, for the per-row fan update.
+    row_runs: Vec<RowRun>,
     rack_acc_j: Vec<f64>,
     rack_last: Vec<SimTime>,
     rack_mean_w: Vec<f64>,
@@ -337,6 +348,18 @@ impl Cluster {
             });
         }
         let n_racks = racks.len();
+        let mut row_runs: Vec<RowRun> = Vec::new();
+        for (i, r) in racks.iter().enumerate() {
+            match row_runs.last_mut() {
+                Some(run) if run.row == r.row && run.racks.end == i => run.racks.end = i + 1,
+                _ => row_runs.push(RowRun {
+                    racks: i..i + 1,
+                    row: r.row,
+                    inlet_c: f64::NAN,
+                    fan_w: f64::NAN,
+                }),
+            }
+        }
         let rack_up: Vec<u32> = racks.iter().map(|r| r.nodes).collect();
         let rack_fan_w: Vec<f64> = racks.iter().map(|r| specs[r.row].fan_w(20.0)).collect();
         let rack_power_w: Vec<f64> = (0..n_racks)
@@ -390,7 +413,7 @@ impl Cluster {
             rack_mean_w: rack_power_w.clone(),
             interval_mean_w: rack_power_w.iter().sum(),
             it_power_total_w: rack_power_w.iter().sum(),
-            rack_inlet_last_c: vec![f64::NAN; n_racks],
+            row_runs,
             rack_power_w,
             rack_acc_j: vec![0.0; n_racks],
             rack_last: vec![SimTime::ZERO; n_racks],
@@ -872,26 +895,43 @@ impl Cluster {
             }
         }
         // Racks of a row usually share their inlet temperature (the recirculation fraction is
-        // set per row), so the fan curve is evaluated once per run of equal inlets in a row.
-        let mut last_fan = (usize::MAX, f64::NAN, 0.0);
-        for r in 0..self.racks.len() {
-            let inlet = env.rack_inlet_c.get(r).copied().unwrap_or(20.0);
-            if inlet == self.rack_inlet_last_c[r] {
-                continue;
-            }
-            self.rack_inlet_last_c[r] = inlet;
-            let row = self.racks[r].row;
-            let fan = if last_fan.0 == row && last_fan.1 == inlet {
-                last_fan.2
-            } else {
-                let fan = self.specs[row].fan_w(inlet);
-                last_fan = (row, inlet, fan);
-                fan
+        // set per row): then the fan curve is evaluated once for the run, and nothing is done
+        // per rack when the fan power did not change (below the ramp it is flat).
+        for k in 0..self.row_runs.len() {
+            let (range, row) = (self.row_runs[k].racks.clone(), self.row_runs[k].row);
+            let uniform = env.rack_inlet_c.get(range.clone()).and_then(|s| {
+                let t0 = *s.first()?;
+                s.iter().all(|&x| x == t0).then_some(t0)
+            });
+            let run = &mut self.row_runs[k];
+            let fan = match uniform {
+                Some(t0) => {
+                    if t0 == run.inlet_c {
+                        continue;
+                    }
+                    let fan = self.specs[row].fan_w(t0);
+                    let unchanged = !run.inlet_c.is_nan() && fan == run.fan_w;
+                    (run.inlet_c, run.fan_w) = (t0, fan);
+                    if unchanged {
+                        continue;
+                    }
+                    Some(fan)
+                }
+                None => {
+                    (run.inlet_c, run.fan_w) = (f64::NAN, f64::NAN);
+                    None
+                }
             };
-            if fan != self.rack_fan_w[r] {
-                self.touch_rack(r, t);
-                self.rack_fan_w[r] = fan;
-                self.refresh_rack(r);
+            for r in range {
+                let fan = fan.unwrap_or_else(|| {
+                    let inlet = env.rack_inlet_c.get(r).copied().unwrap_or(20.0);
+                    self.specs[row].fan_w(inlet)
+                });
+                if fan != self.rack_fan_w[r] {
+                    self.touch_rack(r, t);
+                    self.rack_fan_w[r] = fan;
+                    self.refresh_rack(r);
+                }
             }
         }
         // Rack caps: the largest uniform dynamic-power fraction that keeps the rack under its
@@ -1650,6 +1690,41 @@ mod tests {
         let spec = NodeSpec::gpu_8x_h100();
         assert!((p[0] - p[1] - 2.0 * (spec.fan_w(30.0) - spec.fan_w(24.0))).abs() < 1e-9);
         assert!((cl.row_mean_power_w()[0] - p.iter().sum::<f64>()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fan_power_follows_uniform_and_mixed_row_inlets() {
+        // Idle racks: each rack's power is static + nodes x fan_w(its inlet), whether the row's
+        // inlets are uniform (one fan evaluation per row) or not, in any order of changes.
+        let c = cfg(4, 2, "cpu_dual_socket");
+        let mut cl = Cluster::with_jobs(
+            &c,
+            vec![],
+            &RngStreams::new(1),
+            Box::new(BuiltinScheduler::new(c.scheduler.clone())),
+        )
+        .unwrap();
+        let spec = NodeSpec::cpu_dual_socket();
+        let mut env = Env::new(4);
+        for inlets in [
+            vec![22.0; 4],
+            vec![30.0; 4],
+            vec![30.0, 30.0, 33.0, 30.0],
+            vec![30.0; 4],
+            vec![22.0, 22.0, 22.0],
+            vec![23.0; 4],
+        ] {
+            env.inlet = inlets.clone();
+            run_minutes(&mut cl, &env, 1);
+            for (r, &p) in cl.rack_mean_power_w().iter().enumerate() {
+                let t = inlets.get(r).copied().unwrap_or(20.0);
+                let want = 2.0 * (spec.static_w() + spec.fan_w(t));
+                assert!(
+                    (p - want).abs() < 1e-9,
+                    "{inlets:?}: rack {r} {p} W, want {want}"
+                );
+            }
+        }
     }
 
     #[test]
