@@ -289,10 +289,10 @@ mod tests {
         for n in [1_000usize, 100_000, 1_000_000] {
             let mut h = HoldModel::new(n, 3);
             h.run(3 * n as u64);
-            println!(
-                "n = {n}: {:.1} bytes reserved per pending event",
-                h.reserved_bytes_per_event()
-            );
+            let reserved = h.reserved_bytes_per_event();
+            println!("n = {n}: {reserved:.1} bytes reserved per pending event");
+            // Issue 2: at most 32 bytes of queue overhead beyond the 4-byte payload.
+            assert!(reserved - 4.0 <= 32.0, "n = {n}: {reserved:.1} bytes");
         }
     }
 
