@@ -100,6 +100,8 @@ pub struct EventQueue<T> {
     base: u64,
     /// Entries stored in buckets 1..=64 (not in `front`).
     in_buckets: usize,
+    /// Length of new chunks, from the number stored at the last settle (see `chunk_len_for`).
+    chunk_len: usize,
     timers: Vec<TimerSlot>,
     free_timers: Vec<u32>,
     cancelled_stored: usize,
@@ -124,7 +126,7 @@ fn append<T>(
     chunks: &mut Vec<Vec<Entry<T>>>,
     pool: &mut Vec<Vec<Entry<T>>>,
     e: Entry<T>,
-    stored: usize,
+    chunk_len: usize,
 ) {
     if let Some(c) = chunks.last_mut() {
         if c.len() < c.capacity() {
@@ -132,24 +134,22 @@ fn append<T>(
             return;
         }
     }
-    let mut c = new_chunk(pool, stored);
+    let mut c = match pool.pop() {
+        Some(c) if c.capacity() >= chunk_len => c,
+        _ => Vec::with_capacity(chunk_len),
+    };
     c.push(e);
     chunks.push(c);
 }
 
-/// An empty chunk for a queue holding `stored` entries: about `stored / 64` entries long (a
-/// power of two from `MIN_CHUNK` to `MAX_CHUNK`), from the pool when a pooled one is long
-/// enough. Longer chunks for more events keep the buckets' scans sequential in memory, while the
-/// partial chunk each occupied bucket leaves stays a small share of the storage.
-#[inline(never)]
-fn new_chunk<T>(pool: &mut Vec<Vec<Entry<T>>>, stored: usize) -> Vec<Entry<T>> {
-    let want = (stored / 64)
+/// Chunk length for a queue holding `stored` entries: about `stored / 64` (a power of two from
+/// `MIN_CHUNK` to `MAX_CHUNK`). Longer chunks for more events keep the buckets' scans sequential
+/// in memory, while the partial chunk each occupied bucket leaves stays a small share of the
+/// storage. Pooled chunks shorter than this are dropped when next taken.
+fn chunk_len_for(stored: usize) -> usize {
+    (stored / 64)
         .next_power_of_two()
-        .clamp(MIN_CHUNK, MAX_CHUNK);
-    match pool.pop() {
-        Some(c) if c.capacity() >= want => c,
-        _ => Vec::with_capacity(want),
-    }
+        .clamp(MIN_CHUNK, MAX_CHUNK)
 }
 
 impl<T> EventQueue<T> {
@@ -162,7 +162,7 @@ impl<T> EventQueue<T> {
     /// allocated up front).
     pub fn with_capacity(n: usize) -> Self {
         let buckets: Vec<Vec<Vec<Entry<T>>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
-        let chunk = (n / 64).next_power_of_two().clamp(MIN_CHUNK, MAX_CHUNK);
+        let chunk = chunk_len_for(n);
         let pool = (0..n.div_ceil(chunk))
             .map(|_| Vec::with_capacity(chunk))
             .collect();
@@ -173,6 +173,7 @@ impl<T> EventQueue<T> {
             occupied: [0; 2],
             base: 0,
             in_buckets: 0,
+            chunk_len: chunk,
             timers: Vec::new(),
             free_timers: Vec::new(),
             cancelled_stored: 0,
@@ -184,8 +185,7 @@ impl<T> EventQueue<T> {
     fn place(&mut self, e: Entry<T>) {
         let b = bucket_of(e.time, self.base);
         if e.time > self.base {
-            let stored = self.in_buckets + self.front.len();
-            append(&mut self.buckets[b], &mut self.pool, e, stored);
+            append(&mut self.buckets[b], &mut self.pool, e, self.chunk_len);
             self.occupied[b >> 6] |= 1 << (b & 63);
             self.in_buckets += 1;
         } else {
@@ -210,7 +210,13 @@ impl<T> EventQueue<T> {
                 }
                 self.front.push_back(e);
                 let (first, second) = self.front.as_mut_slices();
-                if behind < second.len() {
+                if behind <= 4 {
+                    // Due very soon (the common case): a few swaps.
+                    let last = first.len() + second.len() - 1;
+                    for k in 0..behind {
+                        self.front.swap(last - k, last - k - 1);
+                    }
+                } else if behind < second.len() {
                     let at = second.len() - 1 - behind;
                     second[at..].rotate_right(1);
                 } else if second.is_empty() {
@@ -323,6 +329,7 @@ impl<T> EventQueue<T> {
         let mut chunks = std::mem::take(&mut self.buckets[i]);
         let count: usize = chunks.iter().map(Vec::len).sum();
         self.in_buckets -= count;
+        self.chunk_len = chunk_len_for(self.in_buckets + count);
         if count <= SORT_MAX {
             let mut max_t = 0;
             for mut c in chunks.drain(..) {
@@ -346,12 +353,22 @@ impl<T> EventQueue<T> {
                 }
             }
             self.base = mt;
+            // The front run is empty here: the entries at `mt` are pushed on its front in order
+            // (so they pop in order); every other entry is later than `mt`.
+            let chunk_len = self.chunk_len;
             for mut c in chunks.drain(..) {
                 for e in c.drain(..) {
-                    self.place(e);
+                    if e.time == mt {
+                        self.front.push_front(e);
+                    } else {
+                        let b = bucket_of(e.time, mt);
+                        append(&mut self.buckets[b], &mut self.pool, e, chunk_len);
+                        self.occupied[b >> 6] |= 1 << (b & 63);
+                    }
                 }
                 self.pool.push(c);
             }
+            self.in_buckets += count - self.front.len();
         }
         // Give the emptied chunk list its capacity back for reuse.
         self.buckets[i] = chunks;
