@@ -1,6 +1,8 @@
 //! Every built-in example (`examples/*.toml` at the workspace root) and every case file
 //! (`scenarios/cases/*.toml`) must load and validate without errors; case files must carry a
-//! `[case]` header with a non-empty source.
+//! `[case]` header with a non-empty source. The examples, the case bases and the benchmark
+//! scenarios (`benches/scaling/*.toml`) must not even warn: a newcomer starts from them and the
+//! benchmark figures are only meaningful for a site that is what it says.
 
 use std::path::{Path, PathBuf};
 
@@ -47,4 +49,27 @@ fn test_data_scenarios_that_should_load_do() {
         let l = dctwin::load_scenario(&data.join(name), &[]).expect("loads");
         assert_eq!(l.scenario.run.duration_h, 2.0);
     }
+}
+
+#[test]
+fn examples_bases_and_benchmark_sites_have_no_warnings() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files: Vec<PathBuf> = [
+        manifest.join("..").join("examples"),
+        manifest.join("cases").join("base"),
+        manifest.join("..").join("benches").join("scaling"),
+    ]
+    .iter()
+    .flat_map(|d| toml_files(d))
+    .collect();
+    assert!(files.len() >= 5, "found only {files:?}");
+    let mut failures = Vec::new();
+    for f in &files {
+        match dctwin::load_scenario(f, &[]) {
+            Ok(l) if l.warnings.is_empty() => {}
+            Ok(l) => failures.push(format!("{}: {} warning(s)", f.display(), l.warnings.len())),
+            Err(e) => failures.push(format!("{}: {e}", f.display())),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
