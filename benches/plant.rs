@@ -11,47 +11,23 @@
 
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use dctwin::{load_scenario, Override};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+#[path = "whole_site.rs"]
+mod whole_site;
 
 /// Simulated days per benchmark iteration.
 const DAYS: u64 = 30;
 
 fn plant_1000_racks(c: &mut Criterion) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scaling/plant-1000-racks.toml");
-    let overrides = [
-        Override {
-            key: "run.duration_h".into(),
-            value: Override::parse_value(&(DAYS * 24).to_string()),
-        },
-        Override {
-            key: "outputs.plots".into(),
-            value: Override::parse_value("false"),
-        },
-    ];
-    let loaded = match load_scenario(&file, &overrides) {
-        Ok(l) => l,
-        Err(e) => panic!("cannot load {}: {e}", file.display()),
-    };
+    let loaded = whole_site::load_days(&file, DAYS);
     // The benchmark is only meaningful for the specified site: 1,000 racks, valid, no warnings.
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     let racks: u32 = loaded.scenario.it.rows.iter().map(|r| r.racks).sum();
     assert_eq!(racks, 1_000);
     assert_eq!(loaded.scenario.run.control_interval_s, 60.0);
-    let mut group = c.benchmark_group("plant");
-    group.sample_size(10);
-    // Throughput in simulated hours: criterion then prints simulated hours per wall second.
-    group.throughput(Throughput::Elements(DAYS * 24));
-    group.bench_function("plant_1000_racks_30d", |b| {
-        b.iter(|| {
-            let out = dctwin::site::run(&loaded.scenario, &loaded.base_dir, 1, &|_| {});
-            match out {
-                Ok(o) => std::hint::black_box(o.summary),
-                Err(e) => panic!("run failed: {e}"),
-            }
-        });
-    });
-    group.finish();
+    whole_site::bench_runs(c, "plant", "plant_1000_racks_30d", &loaded, DAYS);
 }
 
 criterion_group!(benches, plant_1000_racks);

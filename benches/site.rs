@@ -9,42 +9,18 @@
 
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use dctwin::{load_scenario, Override};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+#[path = "whole_site.rs"]
+mod whole_site;
 
 /// Simulated days per benchmark iteration.
 const DAYS: u64 = 7;
 
 fn large_site_week(c: &mut Criterion) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/large-site.toml");
-    let overrides = [
-        Override {
-            key: "run.duration_h".into(),
-            value: Override::parse_value(&(DAYS * 24).to_string()),
-        },
-        Override {
-            key: "outputs.plots".into(),
-            value: Override::parse_value("false"),
-        },
-    ];
-    let loaded = match load_scenario(&file, &overrides) {
-        Ok(l) => l,
-        Err(e) => panic!("cannot load {}: {e}", file.display()),
-    };
-    let mut group = c.benchmark_group("site");
-    group.sample_size(10);
-    // Throughput in simulated hours: criterion then prints simulated hours per wall second.
-    group.throughput(Throughput::Elements(DAYS * 24));
-    group.bench_function("large_site_7d", |b| {
-        b.iter(|| {
-            let out = dctwin::site::run(&loaded.scenario, &loaded.base_dir, 1, &|_| {});
-            match out {
-                Ok(o) => std::hint::black_box(o.summary),
-                Err(e) => panic!("run failed: {e}"),
-            }
-        });
-    });
-    group.finish();
+    let loaded = whole_site::load_days(&file, DAYS);
+    whole_site::bench_runs(c, "site", "large_site_7d", &loaded, DAYS);
 }
 
 criterion_group!(benches, large_site_week);
