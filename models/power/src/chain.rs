@@ -8,7 +8,11 @@
 //! - `rack_power_shelf`: transformer -> PDU -> rack power shelf (AC -> 48/54 V DC busbar) with
 //!   battery backup units in the rack -> IT (Open Compute Open Rack V3; the ODCC Green
 //!   Computing white paper 2023 reports ~96 % system efficiency for this distributed supply).
-//!   There is no server PSU: the IT power given is the busbar input of the servers.
+//!   There is no server AC PSU: each server takes DC from the busbar through a DC front end
+//!   (48/54 V -> 12 V intermediate bus converter). The IT model gives AC wall power (SPECpower
+//!   is metered at the AC input of the server's PSU), so the site runner turns it into busbar
+//!   power with [`PowerChain::server_input_factor`]: `P_busbar = P_ac * eta_psu / eta_dc_fe`,
+//!   the AC PSU's loss removed and the DC front end's loss added.
 //!
 //! Sources: transformer loss = no-load loss + full-load loss * (load / rated)^2 as in the
 //! EnergyPlus Engineering Reference, "Electric Load Center Transformers" (IEEE C57.12.00 loss
@@ -69,7 +73,8 @@ pub enum MeteringBoundary {
     UpsOutput,
     /// PDU output: rack power-shelf losses count as IT, PDU losses do not.
     PduOutput,
-    /// Server input (wall power, includes the PSU loss).
+    /// Server input: wall power including the PSU loss (`ac_ups`, `hvdc`); for
+    /// `rack_power_shelf` the servers' DC busbar input (DC front-end loss included).
     #[default]
     ServerInput,
 }
@@ -241,6 +246,10 @@ impl Default for Pdu {
     }
 }
 
+/// Default efficiency of a server's DC front end behind rack power shelves (see
+/// [`PsuConfig::dc_front_end_efficiency`]).
+pub const DEFAULT_DC_FRONT_END_EFFICIENCY: f64 = 0.975;
+
 /// Server power supplies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -252,6 +261,16 @@ pub struct PsuConfig {
     /// Sum of the nameplate output of all load-sharing PSUs in W (with 1+1 PSUs per server this
     /// is twice the servers' peak). Default 3,200,000 W.
     pub installed_capacity_w: f64,
+    /// Efficiency of the servers' DC front end (54/48 V busbar -> 12 V intermediate bus
+    /// converter) that replaces the AC PSU on a `rack_power_shelf` site (-). Not used by `ac_ups`
+    /// and `hvdc`. Default 0.975.
+    ///
+    /// Source: fixed-ratio 48 V intermediate bus converters of the two-stage OCP Open Rack V3
+    /// power path report peak efficiencies of 98.0 % (8:1) to 98.4 % (4:1) (Flex Power Modules,
+    /// "IBC conversion ratios: how to choose between 4:1 and 8:1", citing a 48 V two-stage VRM
+    /// study); 97.5 % is taken as the efficiency over a server's operating range, half a point
+    /// below the peak.
+    pub dc_front_end_efficiency: f64,
 }
 
 impl Default for PsuConfig {
@@ -260,6 +279,7 @@ impl Default for PsuConfig {
             level: PsuEfficiencyCurve::Titanium,
             custom_curve: None,
             installed_capacity_w: 3.2e6,
+            dc_front_end_efficiency: DEFAULT_DC_FRONT_END_EFFICIENCY,
         }
     }
 }
@@ -283,7 +303,9 @@ pub struct ChainConfig {
     pub hvdc_bus_voltage_v: f64,
     /// PDU / distribution.
     pub pdu: Pdu,
-    /// Server PSUs (not used by `rack_power_shelf`).
+    /// Server PSUs. With `rack_power_shelf` the curve and capacity describe the AC PSUs the
+    /// servers' DC front ends replace (the IT model's power is AC wall power behind them), and
+    /// `dc_front_end_efficiency` the DC front end.
     pub psu: PsuConfig,
 }
 
@@ -348,6 +370,14 @@ impl ChainConfig {
             self.psu.installed_capacity_w,
             "W",
         );
+        check_range(
+            &mut v,
+            "psu.dc_front_end_efficiency",
+            self.psu.dc_front_end_efficiency,
+            0.5,
+            1.0,
+            "-",
+        );
         if let Some(c) = &self.psu.custom_curve {
             v.extend(
                 c.validate()
@@ -371,7 +401,8 @@ impl ChainConfig {
 /// Losses of one evaluation of the chain, all in W.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ChainLosses {
-    /// Server PSU loss (part of the IT power; white space; informational).
+    /// Server PSU loss (part of the IT power; white space; informational). For
+    /// `rack_power_shelf` the loss of the servers' DC front ends (also part of the IT power).
     pub psu_loss_w: f64,
     /// Rack power-shelf loss (white space; `rack_power_shelf` only).
     pub shelf_loss_w: f64,
@@ -495,6 +526,7 @@ impl PowerChain {
                 out.overloaded = out.ups_output_w > cap;
             }
             ChainArchitecture::RackPowerShelf => {
+                out.psu_loss_w = it_w * (1.0 - self.cfg.psu.dc_front_end_efficiency);
                 let (shelf_in, shelf_loss) = self.converter_curve.input_for_output(it_w, cap);
                 out.shelf_loss_w = shelf_loss;
                 out.pdu_output_w = shelf_in;
@@ -505,6 +537,32 @@ impl PowerChain {
             }
         }
         out
+    }
+
+    /// True when the servers' input differs from the IT model's AC wall power, so that the
+    /// runner must scale the IT power by [`PowerChain::server_input_factor`] (only
+    /// `rack_power_shelf`; AC sites skip the scaling pass entirely).
+    pub fn converts_server_input(&self) -> bool {
+        self.cfg.architecture == ChainArchitecture::RackPowerShelf
+    }
+
+    /// Ratio of the power the servers draw at this chain's server input to their AC wall power
+    /// `server_ac_w` (the IT model's node power: SPECpower meters it at the AC input of the
+    /// server PSU, so it includes the PSU's loss).
+    ///
+    /// - `ac_ups`, `hvdc`: 1 (the servers keep their PSU; the server input is the wall power).
+    /// - `rack_power_shelf`: `eta_psu(load) / eta_dc_front_end`: the AC PSU's output
+    ///   `P_ac * eta_psu` is what the server's boards use, and the DC front end draws that over
+    ///   its efficiency from the busbar. `eta_psu` is the configured PSU curve at the load
+    ///   fraction `server_ac_w / psu.installed_capacity_w`, as in [`PowerChain::evaluate`].
+    pub fn server_input_factor(&self, server_ac_w: f64) -> f64 {
+        if !self.converts_server_input() {
+            return 1.0;
+        }
+        let eta_psu = self
+            .psu_curve
+            .efficiency(server_ac_w.max(0.0) / self.cfg.psu.installed_capacity_w);
+        eta_psu / self.cfg.psu.dc_front_end_efficiency
     }
 
     /// IT power at the metering boundary for the given evaluation and server input power.
@@ -588,6 +646,61 @@ mod tests {
             // Whole-chain efficiency from LV bus to IT between 88 and 97 %.
             let eff = it / l.central_input_w;
             assert!(eff > 0.88 && eff < 0.975, "{arch:?} {eff}");
+        }
+    }
+
+    #[test]
+    fn server_input_factor_is_one_for_ac_ups_and_hvdc() {
+        for arch in [ChainArchitecture::AcUps, ChainArchitecture::Hvdc] {
+            let cfg = ChainConfig {
+                architecture: arch,
+                ..ChainConfig::default()
+            };
+            let c = PowerChain::new(&cfg);
+            assert!(!c.converts_server_input());
+            for p in [0.0, 0.3e6, 1.6e6, 5.0e6] {
+                assert_eq!(c.server_input_factor(p), 1.0, "{arch:?} {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn rack_shelf_factor_swaps_the_psu_for_the_dc_front_end() {
+        let mut cfg = ChainConfig {
+            architecture: ChainArchitecture::RackPowerShelf,
+            ..ChainConfig::default()
+        };
+        let c = PowerChain::new(&cfg);
+        assert!(c.converts_server_input());
+        // Titanium at 50 % of the 3.2 MW installed PSUs: 96 %; DC front end 97.5 %.
+        let f = c.server_input_factor(1.6e6);
+        assert!((f - 0.96 / 0.975).abs() < 1e-12, "{f}");
+        // At 10 % load the PSU is at 90 %: the busbar saves more.
+        let f_low = c.server_input_factor(0.32e6);
+        assert!((f_low - 0.90 / 0.975).abs() < 1e-12, "{f_low}");
+        // A perfect front end behind a perfect PSU changes nothing.
+        cfg.psu.custom_curve = Some(EfficiencyCurve::constant(1.0));
+        cfg.psu.dc_front_end_efficiency = 1.0;
+        assert!((PowerChain::new(&cfg).server_input_factor(1.6e6) - 1.0).abs() < 1e-15);
+        // The front end's loss is reported as the servers' converter loss.
+        let l = c.evaluate(1.0e6, 0.0);
+        assert!((l.psu_loss_w - 25_000.0).abs() < 1e-6, "{}", l.psu_loss_w);
+    }
+
+    #[test]
+    fn dc_front_end_efficiency_is_validated() {
+        let mut cfg = ChainConfig::default();
+        assert_eq!(
+            cfg.psu.dc_front_end_efficiency,
+            DEFAULT_DC_FRONT_END_EFFICIENCY
+        );
+        for bad in [0.0, 0.3, 1.01, f64::NAN] {
+            cfg.psu.dc_front_end_efficiency = bad;
+            let paths: Vec<String> = cfg.validate().into_iter().map(|i| i.path).collect();
+            assert!(
+                paths.iter().any(|p| p == "psu.dc_front_end_efficiency"),
+                "{bad}: {paths:?}"
+            );
         }
     }
 
