@@ -6,7 +6,10 @@ use sim_core::{EnergyMeter, SimDuration};
 /// Powers of one control interval (means over the interval), W unless noted.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct StepFlows {
-    /// IT power at the server input (wall power of the nodes, PSU losses included).
+    /// IT power at the server input: the nodes' AC wall power (PSU losses included) on `ac_ups`
+    /// and `hvdc` sites; on `rack_power_shelf` sites the servers' DC busbar input (the IT
+    /// model's AC power times `PowerChain::server_input_factor`: no AC PSU loss, the DC front
+    /// ends' loss included).
     pub it_w: f64,
     /// IT power at the metering boundary the scenario chose.
     pub it_metered_w: f64,
@@ -18,8 +21,8 @@ pub struct StepFlows {
     pub compressors_w: f64,
     /// Tower, dry-cooler and condenser fans and condenser pumps.
     pub heat_rejection_aux_w: f64,
-    /// Power-chain conversion losses (transformer, UPS/rectifier, PDU; PSU losses are inside
-    /// `it_w`).
+    /// Power-chain conversion losses (transformer, UPS/rectifier or rack shelves, PDU; server
+    /// PSU or DC front-end losses are inside `it_w`).
     pub chain_losses_w: f64,
     /// Other facility loads (lighting, offices).
     pub other_w: f64,
@@ -70,7 +73,8 @@ impl StepFlows {
 /// Exact running totals of every flow.
 #[derive(Debug, Clone, Default)]
 pub struct EnergyLedger {
-    /// IT energy at the server input.
+    /// IT energy at the server input (AC wall power, or the DC busbar input behind rack power
+    /// shelves; see [`StepFlows::it_w`]).
     pub it: EnergyMeter,
     /// IT energy at the metering boundary.
     pub it_metered: EnergyMeter,

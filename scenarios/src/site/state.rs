@@ -97,6 +97,12 @@ pub struct SiteState {
     power_available: bool,
     rack_inlet_c: Vec<f64>,
     rack_cap_w: Vec<f64>,
+    /// Each rack's heat at the servers' input over the last interval, W: the IT model's AC
+    /// power times the chain's server-input factor. Filled only on sites whose chain converts
+    /// the server input (rack power shelves); empty otherwise.
+    rack_input_w: Vec<f64>,
+    /// Server-input factor of the last interval (busbar over AC power; 1 on AC sites).
+    server_input_factor: f64,
     throttle: bool,
     last: StepFlows,
     advanced_to: SimTime,
@@ -182,6 +188,8 @@ impl SiteState {
             recorder: Recorder::new(sample, SIGNALS.iter().map(|s| (*s).to_owned()).collect()),
             rack_inlet_c: vec![scenario.cooling.air.supply_setpoint_c; racks],
             rack_cap_w: cluster.racks().iter().map(|r| r.max_power_w).collect(),
+            rack_input_w: Vec::new(),
+            server_input_factor: 1.0,
             throttle: scenario.cooling.throttle_at_chip_limit,
             cluster,
             weather,
@@ -287,9 +295,23 @@ impl SiteState {
             power_available: self.power_available,
         };
         self.cluster.advance_to(now, &env);
-        let rack_heat = self.cluster.rack_mean_power_w();
         // The cluster totals its energy over the interval already (no second O(racks) sum).
-        let it_w = self.cluster.mean_it_power_w();
+        // Its power is AC wall power (SPECpower meters the PSU input). Behind rack power shelves
+        // the servers have no AC PSU and draw `factor` times that from the DC busbar
+        // (`PowerChain::server_input_factor`): the busbar power is what heats the racks, what the
+        // chain feeds and what IT energy counts. AC sites (factor 1) skip the per-rack pass.
+        let ac_it_w = self.cluster.mean_it_power_w();
+        let chain = self.electrical.chain();
+        let (rack_heat, it_w): (&[f64], f64) = if chain.converts_server_input() {
+            let factor = chain.server_input_factor(ac_it_w);
+            self.server_input_factor = factor;
+            self.rack_input_w.clear();
+            self.rack_input_w
+                .extend(self.cluster.rack_mean_power_w().iter().map(|p| p * factor));
+            (&self.rack_input_w, ac_it_w * factor)
+        } else {
+            (self.cluster.rack_mean_power_w(), ac_it_w)
+        };
 
         // 2. Cooling plant inside the building.
         let th = self.plant.step(
@@ -311,6 +333,14 @@ impl SiteState {
         let caps = self.plant.rack_power_cap_w();
         if caps.len() == self.rack_cap_w.len() {
             self.rack_cap_w.copy_from_slice(caps);
+            // The plant caps the rack heat (busbar power on a shelf site); the IT model caps
+            // its AC power.
+            if self.throttle && self.electrical.chain().converts_server_input() {
+                let factor = self.server_input_factor;
+                if factor > 0.0 {
+                    self.rack_cap_w.iter_mut().for_each(|c| *c /= factor);
+                }
+            }
         }
         let th = self.plant.last();
 
@@ -539,6 +569,9 @@ impl SiteState {
         let l = &self.ledger;
         let mut s = Summary::default();
         let kwh = |j: f64| j / 3.6e6;
+        // IT energy at the server input: the nodes' AC wall power (server PSU losses included)
+        // on `ac_ups` and `hvdc` sites; on `rack_power_shelf` sites the servers' DC busbar input
+        // (no AC PSU; the DC front ends' losses included).
         let it_kwh = kwh(l.it.energy_j());
         let it_metered_kwh = kwh(l.it_metered.energy_j());
         // Facility energy *consumed*: what the site drew (utility + renewables + generator) less
