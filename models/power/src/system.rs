@@ -139,7 +139,8 @@ pub enum PowerError {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ElectricalInputs {
     /// IT power at the server input (wall power, including PSU loss; for `rack_power_shelf`
-    /// the DC busbar input).
+    /// the DC busbar input: the IT model's AC wall power times
+    /// [`PowerChain::server_input_factor`]).
     pub it_power_w: f64,
     /// Mechanical load fed from the UPS (e.g. CDU pumps).
     pub ups_fed_mechanical_w: f64,
@@ -217,7 +218,8 @@ pub struct ElectricalStep {
     pub shelf_loss_w: f64,
     /// PDU / distribution loss (white space).
     pub pdu_loss_w: f64,
-    /// Server PSU loss: part of the IT power, reported for information (not in the space totals).
+    /// Server PSU loss (for `rack_power_shelf` the servers' DC front-end loss): part of the IT
+    /// power, reported for information (not in the space totals).
     pub psu_loss_w: f64,
     /// Site battery charge power at its terminals.
     pub battery_charge_w: f64,
