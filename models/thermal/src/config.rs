@@ -236,6 +236,12 @@ pub struct ImmersionConfig {
     /// Margin below the chip limit the requested facility-water supply aims for, K.
     /// Default 10.
     pub chip_margin_k: f64,
+    /// Fluid inventory of one tank, m³: its heat capacity (at the fluid's 40 °C density and
+    /// specific heat) makes the bulk fluid follow a load or facility-water change with the
+    /// time constant `C / (ε C_min)` (lumped capacitance, Incropera & DeWitt ch. 5.1) instead
+    /// of at once. 0 gives the quasi-steady tank. Default 1.0 (assumption: the order of a
+    /// 42–52U single-phase tank's fill; take the vendor's figure when known).
+    pub tank_fluid_volume_m3: f64,
 }
 
 impl Default for ImmersionConfig {
@@ -252,6 +258,7 @@ impl Default for ImmersionConfig {
             tank_pump_rated_head_pa: 100e3,
             tank_pump_efficiency: 0.5,
             chip_margin_k: 10.0,
+            tank_fluid_volume_m3: 1.0,
         }
     }
 }
@@ -728,6 +735,14 @@ impl CoolingConfig {
             0.0,
             50.0,
             "K",
+        );
+        check_range(
+            &mut v,
+            "immersion.tank_fluid_volume_m3",
+            im.tank_fluid_volume_m3,
+            0.0,
+            100.0,
+            "m3",
         );
         let fcp = im.coolant.properties_clamped(40.0).cp_j_kg_k;
         if im.hx_rated_capacity_w > 0.0

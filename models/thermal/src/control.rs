@@ -19,7 +19,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a policy sees, from the last plant step.
+/// What a policy sees, from the last plant step. Before the first step the plant passes the
+/// first step's IT heat (as `it_heat_w` and `design_it_heat_w`) and NaN temperatures (nothing
+/// measured yet): the built-in PI loops then hold their initial output.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Observations {
     /// Hottest rack inlet, °C.

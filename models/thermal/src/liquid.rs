@@ -251,7 +251,8 @@ impl Cdu {
 /// temperature + chip heat × chip-to-fluid resistance (the resistance lumps the heat sink and
 /// natural/forced convection to the fluid; Open Compute Project, "Immersion requirements"
 /// rev. 2.0, and ASHRAE TC 9.9 *Liquid Cooling Guidelines*, 2nd ed., on single-phase
-/// immersion). Quasi-steady: the fluid inventory's thermal mass is not modelled.
+/// immersion). This type is the quasi-steady relation; the plant
+/// ([`crate::plant::CoolingPlant`]) adds the fluid inventory's heat capacity around it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ImmersionTank {
     /// The tank's exchanger (hot side: tank fluid; cold side: facility water).

@@ -11,7 +11,9 @@
 //!    (the CDU's valve can only throttle, not chill): `max(setpoint, fw_supply + rise)` with the
 //!    rise from effectiveness-NTU. With no CDU running the TCS heat is stored in the loop's
 //!    fluid (its supply temperature rises) and released when a CDU returns;
-//! 4. immersion: each tank's exchanger against facility water by effectiveness-NTU;
+//! 4. immersion: each tank's exchanger against facility water by effectiveness-NTU; the tank's
+//!    bulk fluid is a lumped heat capacity that follows load and facility-water changes with
+//!    its time constant (several minutes) while each chip follows its own heat at once;
 //! 5. facility water: flow = CDU primary flows + tank exchanger flows, limited by the running
 //!    facility-water pumps; all pump power becomes heat in the pumped fluid;
 //! 6. air: CRAH airflow = IT need × airflow ratio within the running units' fan range; the
@@ -19,8 +21,10 @@
 //!    supply and hot air at its row's recirculation fraction, raised when the CRAHs fall short
 //!    of the airflow the racks draw.
 //!
-//! The liquid loops are quasi-steady (their time constants, tens of seconds, are short against
-//! a one-minute step); the room is dynamic. Energy closes exactly: `chw_load_w + fw_load_w +
+//! The cold-plate loop is quasi-steady (its time constant, tens of seconds, is short against a
+//! one-minute step); the room and the tank fluid are dynamic and start at their steady state for
+//! the first step's inputs. Before the first step the policy sees the first step's load and no
+//! temperatures (NaN), so it starts from its initial outputs. Energy closes exactly: `chw_load_w + fw_load_w +
 //! heat_stored_j / dt = IT heat + white-space heat + fan and pump power`.
 //!
 //! Cost per step is O(racks) with no allocation; the only transcendental functions per step
@@ -123,7 +127,8 @@ pub struct ThermalStep {
     pub tcs_supply_c: f64,
     /// TCS flow, kg/s.
     pub tcs_flow_kg_s: f64,
-    /// Heat stored over the step in the room and in the TCS fluid (negative: released), J.
+    /// Heat stored over the step in the room, the TCS fluid and the tanks' fluid (negative:
+    /// released), J.
     pub heat_stored_j: f64,
     /// The actions applied this step (after the guard).
     pub actions: Option<Actions>,
@@ -160,6 +165,11 @@ pub struct CoolingPlant {
     obs: Observations,
     tcs_stored_j: f64,
     tank_fluid_c: f64,
+    /// Bulk fluid temperature of each immersion rack's tank at the end of the last step, °C
+    /// (NaN before the first step and for other racks).
+    tank_bulk_c: Vec<f64>,
+    /// Heat capacity of one tank's fluid inventory, J/K (0: quasi-steady tank).
+    tank_heat_capacity_j_k: f64,
     started: bool,
     crah_up: Vec<bool>,
     cdu_up: Vec<bool>,
@@ -398,7 +408,8 @@ impl CoolingPlant {
             .coolant
             .properties_clamped(l.tcs_supply_setpoint_c)
             .cp_j_kg_k;
-        let tank_cp = im.coolant.properties_clamped(40.0).cp_j_kg_k;
+        let tank_props = im.coolant.properties_clamped(40.0);
+        let tank_cp = tank_props.cp_j_kg_k;
         let cdu_duty = (l.cdu_count - l.cdu_spare_count.min(l.cdu_count)).max(1) as f64;
         let fw_duty = (l.fw_pump_count - l.fw_pump_spare_count.min(l.fw_pump_count)).max(1) as f64;
         let class: AshraeClass = cfg.ashrae_class;
@@ -476,9 +487,19 @@ impl CoolingPlant {
             },
             policy,
             guard: Guard::new(ranges),
-            obs: Observations::default(),
+            // Nothing measured before the first step: NaN temperatures (a policy holds its
+            // initial output on a non-finite error; the guard neither trips nor releases).
+            obs: Observations {
+                max_chip_c: f64::NAN,
+                max_inlet_c: f64::NAN,
+                ..Observations::default()
+            },
             tcs_stored_j: 0.0,
             tank_fluid_c: 40.0,
+            tank_bulk_c: vec![f64::NAN; n],
+            tank_heat_capacity_j_k: im.tank_fluid_volume_m3
+                * tank_props.density_kg_m3
+                * tank_props.cp_j_kg_k,
             started: false,
             crah_up: vec![true; a.crah_count],
             cdu_up: vec![true; l.cdu_count],
@@ -554,6 +575,15 @@ impl CoolingPlant {
         }
         let heat_w = &self.heat_buf;
         let fw_supply_c = inputs.fw_supply_c;
+        // The first step starts from a consistent state: the policy sees the load it is about
+        // to act on (not 0 W), the tanks' fluid starts at its steady state for this step's
+        // inputs, as the room does (see below).
+        let first = !self.started;
+        if first {
+            let q: f64 = self.segment_heat_w.iter().map(|&(q, _)| q).sum();
+            self.obs.it_heat_w = q;
+            self.obs.design_it_heat_w = q;
+        }
         let chw_supply_c = inputs.chw_supply_c;
 
         // 1. policy behind the guard
@@ -675,18 +705,35 @@ impl CoolingPlant {
         };
         let r_plate = self.cold_plate.resistance_k_w(plate_flow);
 
-        // 4. immersion
-        let tank_fluid = im.coolant.properties_clamped(self.tank_fluid_c);
-        let tank_pump_w = if self.n_immersion > 0 {
-            self.tank_pump
-                .power_w(im.tank_fluid_flow_kg_s, tank_fluid.density_kg_m3)
-        } else {
-            0.0
-        };
+        // 4. immersion: fluid properties at the tanks' mean temperature of the last step; on
+        // the first step at their steady state for this step's inputs (a few fixed-point
+        // rounds), so the run does not start with a settling step.
         let tank_fw = im.tank_fw_flow_kg_s * fw_scale;
-        let tank_k_per_w = self.tank.map_or(f64::INFINITY, |t| {
-            t.fluid_rise_k_per_w(tank_fluid.cp_j_kg_k, tank_fw, water.cp_j_kg_k)
-        });
+        let tank_at = |t_c: f64| {
+            let fluid = im.coolant.properties_clamped(t_c);
+            let pump_w = self
+                .tank_pump
+                .power_w(im.tank_fluid_flow_kg_s, fluid.density_kg_m3);
+            let k = self.tank.map_or(f64::INFINITY, |t| {
+                t.fluid_rise_k_per_w(fluid.cp_j_kg_k, tank_fw, water.cp_j_kg_k)
+            });
+            (pump_w, k)
+        };
+        if first && self.n_immersion > 0 {
+            for _ in 0..4 {
+                let (pump_w, k) = tank_at(self.tank_fluid_c);
+                if !k.is_finite() {
+                    break;
+                }
+                self.tank_fluid_c =
+                    fw_supply_c + (q_imm_racks / self.n_immersion as f64 + pump_w) * k;
+            }
+        }
+        let (tank_pump_w, tank_k_per_w) = if self.n_immersion > 0 {
+            tank_at(self.tank_fluid_c)
+        } else {
+            (0.0, f64::INFINITY)
+        };
         let chip_r_per_w = im.chip_to_fluid_r_k_w / im.chips_per_tank as f64;
 
         // 6. air path
@@ -787,27 +834,75 @@ impl CoolingPlant {
             }
         }
         let imm_load = q_imm_racks + n_imm * tank_pump_w;
-        let imm_cap = ((limit - fw_supply_c - tank_pump_w * tank_k_per_w)
-            / (tank_k_per_w + chip_r_per_w))
-            .max(0.0);
+        // Tank bulk fluid, lumped capacitance C: dT/dt = (q + pump - (T - fw) / k) / C with
+        // k = 1 / (eps C_min), advanced exactly over the step with the inputs held:
+        // T1 = T_ss + (T0 - T_ss) exp(-h / (C k)), T_ss = fw + (q + pump) k. The chip follows
+        // its own heat at once (chip = T1 + q R / chips); the fluid lags. Without facility-water
+        // flow the fluid stores all its heat and the chip is reported as +inf (no coolant flow).
+        let cap_j_k = self.tank_heat_capacity_j_k;
+        let flowing = tank_k_per_w.is_finite();
+        let decay = if cap_j_k > 0.0 && flowing {
+            (-h_s / (cap_j_k * tank_k_per_w)).exp()
+        } else {
+            0.0
+        };
+        let mut imm_stored_j = 0.0;
         let mut imm_need = 0.0f64;
         for r in &self.immersion_racks {
             out.rack_outlet_c[r.clone()].copy_from_slice(&out.rack_inlet_c[r.clone()]);
-            for (c, q) in out.rack_chip_c[r.clone()]
+            for ((c, q), (t_f, cap)) in out.rack_chip_c[r.clone()]
                 .iter_mut()
                 .zip(heat_w[r.clone()].iter().copied())
+                .zip(
+                    self.tank_bulk_c[r.clone()]
+                        .iter_mut()
+                        .zip(caps[r.clone()].iter_mut()),
+                )
             {
-                let rise = (q + tank_pump_w) * tank_k_per_w + q * chip_r_per_w;
-                imm_need = imm_need.max(rise);
-                *c = fw_supply_c + rise;
+                let q_tank = q + tank_pump_w;
+                let ss_rise = q_tank * tank_k_per_w;
+                imm_need = imm_need.max(ss_rise + q * chip_r_per_w);
+                let t0 = if first || !t_f.is_finite() {
+                    if flowing {
+                        fw_supply_c + ss_rise
+                    } else {
+                        fw_supply_c
+                    }
+                } else {
+                    *t_f
+                };
+                let (t1, cap_w) = if flowing {
+                    let t_ss = fw_supply_c + ss_rise;
+                    let t1 = t_ss + (t0 - t_ss) * decay;
+                    // heat at which the chip would sit at the limit next step from this state
+                    let g = 1.0 - decay;
+                    let cap_w =
+                        ((limit - (fw_supply_c + tank_pump_w * tank_k_per_w) * g - t1 * decay)
+                            / (tank_k_per_w * g + chip_r_per_w))
+                            .max(0.0);
+                    *c = t1 + q * chip_r_per_w;
+                    (t1, cap_w)
+                } else {
+                    *c = f64::INFINITY;
+                    let t1 = if cap_j_k > 0.0 {
+                        t0 + q_tank * h_s / cap_j_k
+                    } else {
+                        t0
+                    };
+                    (t1, 0.0)
+                };
+                imm_stored_j += if cap_j_k > 0.0 {
+                    cap_j_k * (t1 - t0)
+                } else {
+                    0.0
+                };
+                *t_f = t1;
                 if *c > max_chip {
                     max_chip = *c;
                 }
-            }
-            if throttle {
-                for (cap, &c) in caps[r.clone()].iter_mut().zip(&out.rack_chip_c[r.clone()]) {
-                    *cap = if c > limit && imm_cap.is_finite() {
-                        imm_cap
+                if throttle {
+                    *cap = if *c > limit && cap_w.is_finite() {
+                        cap_w
                     } else {
                         f64::INFINITY
                     };
@@ -815,7 +910,8 @@ impl CoolingPlant {
             }
         }
         if self.n_immersion > 0 {
-            fw_load += imm_load;
+            fw_load += imm_load - imm_stored_j / h_s;
+            stored_j += imm_stored_j;
             fw_sp = fw_sp.min(limit - im.chip_margin_k - imm_need);
             let mean_rise = if tank_k_per_w.is_finite() {
                 imm_load / n_imm * tank_k_per_w
@@ -1171,10 +1267,16 @@ mod tests {
         );
         let cap = p.rack_power_cap_w()[30];
         assert!(cap < 90e3);
+        // The cap holds for the next step from the tank's present (lagging) fluid state; the
+        // tank path does not depend on the guard's actions. Exact up to the fluid properties,
+        // which follow the tanks' mean temperature from one step to the next (0.05 K).
         heat[30] = cap;
-        let mut fresh = CoolingPlant::new(&cfg, &rows, &names).unwrap();
-        let s = fresh.step(MIN, &inputs(&heat, Faults::default()));
-        assert!((s.rack_chip_c[30] - cfg.chip_limit_c).abs() < 1e-6);
+        let s = p.step(MIN, &inputs(&heat, Faults::default()));
+        assert!(
+            (s.rack_chip_c[30] - cfg.chip_limit_c).abs() < 0.05,
+            "{}",
+            s.rack_chip_c[30]
+        );
         // immersion racks release no heat to air; cold-plate racks exhaust above their inlet
         assert_eq!(s.rack_outlet_c[30], s.rack_inlet_c[30]);
         assert!(s.rack_outlet_c[20] > s.rack_inlet_c[20]);
@@ -1390,5 +1492,138 @@ mod tests {
             CoolingPlant::new(&bad, &[0], &names),
             Err(ThermalError::InvalidConfig(_))
         ));
+    }
+
+    /// Immersion site only: one row of 4 tanks, model defaults.
+    fn tanks() -> (CoolingPlant, CoolingConfig) {
+        let mut cfg = CoolingConfig::default();
+        cfg.immersion.rows = vec!["tank".into()];
+        let names = vec!["tank".to_string()];
+        (CoolingPlant::new(&cfg, &[0; 4], &names).unwrap(), cfg)
+    }
+
+    fn tank_inputs(heat: &[f64], fw_c: f64) -> ThermalInputs<'_> {
+        ThermalInputs {
+            rack_heat_w: heat,
+            white_space_extra_heat_w: 0.0,
+            outdoor_dry_bulb_c: 0.0,
+            chw_supply_c: 14.0,
+            fw_supply_c: fw_c,
+            faults: Faults::default(),
+        }
+    }
+
+    #[test]
+    fn immersion_run_does_not_start_with_a_chip_spike() {
+        // The tanks start at their steady state for the first step's inputs: with the facility
+        // water at what the tanks ask for, the first step's chip already sits at the target
+        // (limit - margin) and stays there; no settling step, no spike.
+        let (mut p, cfg) = tanks();
+        let heat = vec![30e3; 4];
+        let target = cfg.chip_limit_c - cfg.immersion.chip_margin_k;
+        // the supply the tanks ask for at this load (independent of the fluid state)
+        let fw = p.step(MIN, &tank_inputs(&heat, 30.0)).fw_supply_setpoint_c;
+        let (mut p, _) = tanks();
+        let mut chips = Vec::new();
+        for _ in 0..10 {
+            let s = p.step(MIN, &tank_inputs(&heat, fw));
+            chips.push(s.max_chip_c);
+            assert!(s.heat_stored_j.abs() < 1e-6 * s.it_heat_w * 60.0, "{s:?}");
+        }
+        // at the target (up to the water properties, taken at 30 °C for the requested supply)
+        // from the first step on, and constant
+        for c in &chips {
+            assert!((c - target).abs() < 0.1, "{chips:?}");
+            assert!((c - chips[0]).abs() < 1e-6, "{chips:?}");
+        }
+        assert_eq!(p.exceedance().chip_over_limit_h, 0.0);
+    }
+
+    #[test]
+    fn a_tank_load_step_shows_its_rise_at_once_and_then_its_fluid_lag() {
+        let (mut p, cfg) = tanks();
+        let im = &cfg.immersion;
+        let chip_r = im.chip_to_fluid_r_k_w / im.chips_per_tank as f64;
+        let mut heat = vec![10e3; 4];
+        let fw = 40.0;
+        let before = p.step(MIN, &tank_inputs(&heat, fw)).max_chip_c;
+        heat[0] = 40e3;
+        // the quasi-steady answer for the new load (a fresh plant starts at steady state)
+        let (mut fresh, _) = tanks();
+        let steady = fresh.step(MIN, &tank_inputs(&heat, fw)).max_chip_c;
+        let mut prev = before;
+        for k in 0..120 {
+            let s = p.step(MIN, &tank_inputs(&heat, fw)).clone();
+            if k == 0 {
+                // chip to fluid at once, plus part of the fluid's own rise
+                assert!(s.max_chip_c >= before + 30e3 * chip_r, "{}", s.max_chip_c);
+                assert!(s.max_chip_c < steady - 1.0, "{} vs {steady}", s.max_chip_c);
+                assert!(s.heat_stored_j > 0.0);
+            }
+            assert!(s.max_chip_c >= prev && s.max_chip_c <= steady + 1e-9);
+            assert!(balance_residual(&s, &heat, 0.0, 60.0) < 1e-9);
+            prev = s.max_chip_c;
+        }
+        // (the fresh plant's fluid properties start from a slightly different state)
+        assert!((prev - steady).abs() < 0.05, "{prev} vs {steady}");
+        // quasi-steady tanks (no fluid inventory) jump at once
+        let mut cfg = cfg.clone();
+        cfg.immersion.tank_fluid_volume_m3 = 0.0;
+        let mut q = CoolingPlant::new(&cfg, &[0; 4], &["tank".to_string()]).unwrap();
+        q.step(MIN, &tank_inputs(&[10e3; 4], fw));
+        let jump = q.step(MIN, &tank_inputs(&heat, fw)).max_chip_c;
+        assert!((jump - steady).abs() < 0.05, "{jump} vs {steady}");
+    }
+
+    #[test]
+    fn losing_all_facility_water_stores_tank_heat_and_releases_it_after() {
+        let (mut p, _) = tanks();
+        let heat = vec![30e3; 4];
+        let fw = 40.0;
+        let ok = p.step(MIN, &tank_inputs(&heat, fw)).clone();
+        let mut i = tank_inputs(&heat, fw);
+        let all: Vec<usize> = (0..16).collect();
+        i.faults.fw_pump_down = &all;
+        let s = p.step(MIN, &i).clone();
+        assert!(s.max_chip_c.is_infinite() && s.heat_stored_j > 0.0);
+        assert!(balance_residual(&s, &heat, 0.0, 60.0) < 1e-9);
+        let back = p.step(MIN, &tank_inputs(&heat, fw)).clone();
+        assert!(back.heat_stored_j < 0.0 && back.fw_load_w > ok.fw_load_w);
+        assert!(back.max_chip_c > ok.max_chip_c && back.max_chip_c.is_finite());
+        assert!(balance_residual(&back, &heat, 0.0, 60.0) < 1e-9);
+    }
+
+    #[test]
+    fn pid_first_step_holds_its_initial_speed_instead_of_reacting_to_a_0_c_chip() {
+        // Before the first step nothing has been measured; the PI loop must not read that as
+        // a chip 70 K below target and start the cold plates at the minimum pump speed.
+        let (mut cfg, rows, names, heat) = mixed_site();
+        cfg.control.policy = PolicyKind::Pid;
+        cfg.control.tcs_pump_speed = 0.8;
+        let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        let s = p.step(MIN, &inputs(&heat, Faults::default()));
+        let a = s.actions.unwrap();
+        assert_eq!(a.tcs_pump_speed, 0.8);
+        assert_eq!(p.guard().fallback_steps, 0);
+    }
+
+    #[test]
+    fn load_reset_sees_the_load_on_the_first_step() {
+        let (mut cfg, rows, names, heat) = mixed_site();
+        cfg.control.policy = PolicyKind::SupplyReset;
+        cfg.control.reset_signal = crate::control::ResetSignal::LoadFraction;
+        cfg.control.reset_signal_low = 0.0;
+        cfg.control.reset_signal_high = 1.0;
+        let mut p = CoolingPlant::new(&cfg, &rows, &names).unwrap();
+        let first = p
+            .step(MIN, &inputs(&heat, Faults::default()))
+            .actions
+            .unwrap();
+        let second = p
+            .step(MIN, &inputs(&heat, Faults::default()))
+            .actions
+            .unwrap();
+        assert_eq!(first.tcs_supply_c, second.tcs_supply_c);
+        assert_eq!(first.tcs_supply_c, cfg.control.reset_tcs_at_high_c);
     }
 }
