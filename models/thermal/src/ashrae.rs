@@ -94,29 +94,10 @@ impl Exceedance {
         chip_limit_c: f64,
         hours: f64,
     ) {
-        let (rec, allow) = (class.recommended(), class.allowable());
-        let mut any_rec = false;
-        let mut n_allow = 0usize;
-        for &t in inlets_c {
-            any_rec |= !rec.contains(t);
-            if !allow.contains(t) {
-                n_allow += 1;
-            }
-        }
-        if any_rec {
-            self.outside_recommended_h += hours;
-        }
-        if n_allow > 0 {
-            self.outside_allowable_h += hours;
-        }
-        self.outside_allowable_rack_h += n_allow as f64 * hours;
-        if max_chip_c > chip_limit_c {
-            self.chip_over_limit_h += hours;
-        }
+        let groups = inlets_c.iter().map(|&t| (t, 1));
+        self.add(class, groups, max_chip_c, chip_limit_c, hours);
     }
-}
 
-impl Exceedance {
     /// As [`Exceedance::accumulate`] with the inlets given as `(inlet_c, racks)` groups of racks
     /// sharing one inlet temperature (O(groups); the same result as the expanded list).
     pub fn accumulate_groups(
@@ -127,10 +108,27 @@ impl Exceedance {
         chip_limit_c: f64,
         hours: f64,
     ) {
+        self.add(
+            class,
+            groups.iter().copied(),
+            max_chip_c,
+            chip_limit_c,
+            hours,
+        );
+    }
+
+    fn add(
+        &mut self,
+        class: AshraeClass,
+        groups: impl Iterator<Item = (f64, usize)>,
+        max_chip_c: f64,
+        chip_limit_c: f64,
+        hours: f64,
+    ) {
         let (rec, allow) = (class.recommended(), class.allowable());
         let mut any_rec = false;
         let mut n_allow = 0usize;
-        for &(t, racks) in groups {
+        for (t, racks) in groups {
             if racks == 0 {
                 continue;
             }
@@ -146,31 +144,6 @@ impl Exceedance {
             self.outside_allowable_h += hours;
         }
         self.outside_allowable_rack_h += n_allow as f64 * hours;
-        if max_chip_c > chip_limit_c {
-            self.chip_over_limit_h += hours;
-        }
-    }
-
-    /// As [`Exceedance::accumulate`] when all `racks` racks share one inlet temperature
-    /// `inlet_c` (O(1)).
-    pub fn accumulate_uniform(
-        &mut self,
-        class: AshraeClass,
-        inlet_c: f64,
-        racks: usize,
-        max_chip_c: f64,
-        chip_limit_c: f64,
-        hours: f64,
-    ) {
-        if racks > 0 {
-            if !class.recommended().contains(inlet_c) {
-                self.outside_recommended_h += hours;
-            }
-            if !class.allowable().contains(inlet_c) {
-                self.outside_allowable_h += hours;
-                self.outside_allowable_rack_h += racks as f64 * hours;
-            }
-        }
         if max_chip_c > chip_limit_c {
             self.chip_over_limit_h += hours;
         }
@@ -209,13 +182,6 @@ mod tests {
         assert_eq!(e.outside_allowable_h, 0.5);
         assert_eq!(e.outside_allowable_rack_h, 1.0);
         assert_eq!(e.chip_over_limit_h, 0.25);
-        let mut u = Exceedance::default();
-        let mut g = Exceedance::default();
-        for t in [10.0, 16.0, 20.0, 30.0, 33.0] {
-            u.accumulate_uniform(AshraeClass::A1, t, 3, 80.0, 85.0, 1.0);
-            g.accumulate(AshraeClass::A1, &[t, t, t], 80.0, 85.0, 1.0);
-        }
-        assert_eq!(u, g);
         let mut grouped = Exceedance::default();
         let mut listed = Exceedance::default();
         for (t, chip) in [(10.0, 80.0), (20.0, 90.0), (30.0, 80.0), (33.0, 80.0)] {
