@@ -74,7 +74,7 @@ impl StepFlows {
 #[derive(Debug, Clone, Default)]
 pub struct EnergyLedger {
     /// IT energy at the server input (AC wall power, or the DC busbar input behind rack power
-    /// shelves; see [`StepFlows::it_w`]).
+    /// shelves: the busbar power = AC power x eta_psu / eta_dc_front_end).
     pub it: EnergyMeter,
     /// IT energy at the metering boundary.
     pub it_metered: EnergyMeter,

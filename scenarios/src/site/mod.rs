@@ -1,7 +1,7 @@
 //! The site runner: assembles the models of a scenario into one site and runs it on the engine.
 //!
 //! # Time stepping
-//! The run is one [`sim_core::Simulation`] with a single [`Site`] component. Its events are the
+//! The run is one [`sim_core::Simulation`] with a single `Site` component. Its events are the
 //! control ticks (every `run.control_interval_s`), fault starts and ends. The IT model keeps its
 //! own discrete events (arrivals, starts, finishes, failures) exact in time inside
 //! `Cluster::advance_to`; everything continuous is advanced per control interval with inputs held
