@@ -332,18 +332,20 @@ impl<T> EventQueue<T> {
         self.chunk_len = chunk_len_for(self.in_buckets + count);
         if count <= SORT_MAX {
             let mut max_t = 0;
-            for mut c in chunks.drain(..) {
-                for e in c.drain(..) {
+            // The run is empty: clearing it puts its head at the start of its buffer, so the
+            // pushes below stay contiguous.
+            self.front.clear();
+            // Pushed in reverse insertion order and sorted latest first by a stable sort, equal
+            // times end in reverse insertion order: the run pops from its back in insertion order.
+            for mut c in chunks.drain(..).rev() {
+                for e in c.drain(..).rev() {
                     max_t = max_t.max(e.time);
                     self.front.push_back(e);
                 }
                 self.pool.push(c);
             }
-            // Stable: equal times keep their (insertion) order; reversed, the run pops from its
-            // back in that order.
             let run = self.front.make_contiguous();
-            run.sort_by_key(|e| e.time);
-            run.reverse();
+            run.sort_by_key(|e| std::cmp::Reverse(e.time));
             self.base = max_t;
         } else {
             let mut mt = u64::MAX;
