@@ -7,7 +7,7 @@
 //! that meets a leaving setpoint (bisection; heat transfer is monotonic in speed).
 
 use crate::hx::{crossflow_unmixed_effectiveness, crossflow_unmixed_ntu};
-use crate::tower::{lowest_passing, FAN_SPEED_TOLERANCE};
+use crate::solve::{lowest_passing, FAN_SPEED_TOLERANCE};
 use crate::{CP_AIR_J_KG_K, CP_WATER_J_KG_K};
 use serde::{Deserialize, Serialize};
 use sim_core::validate::{check_positive, check_range};

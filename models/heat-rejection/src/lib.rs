@@ -50,6 +50,7 @@ pub mod hx;
 pub mod iec;
 pub mod plant;
 pub mod psychro;
+mod solve;
 pub mod storage;
 pub mod tower;
 

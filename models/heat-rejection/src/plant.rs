@@ -24,8 +24,9 @@ use crate::economizer::{
 };
 use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
 use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, STANDARD_PRESSURE_PA};
+use crate::solve::{lowest_passing, FAN_SPEED_TOLERANCE};
 use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
-use crate::tower::{lowest_passing, CoolingTower, CoolingTowerConfig, FAN_SPEED_TOLERANCE};
+use crate::tower::{CoolingTower, CoolingTowerConfig};
 use crate::{CP_AIR_J_KG_K, CP_WATER_J_KG_K};
 use dctwin_weather::WeatherSample;
 use serde::{Deserialize, Serialize};
@@ -632,6 +633,10 @@ pub struct HeatRejectionPlant {
     tank: Option<ChilledWaterTank>,
     tank_command_w: f64,
     condenser_kg_s_per_chiller: f64,
+    /// Chilled-water distribution pump at design: flow, kg/s, and power, W (0 without one;
+    /// see [`HeatRejectionPlant::distribution_pump_w`]).
+    distribution_design_kg_s: f64,
+    distribution_design_w: f64,
     pressure_pa: f64,
 }
 
@@ -649,6 +654,8 @@ impl HeatRejectionPlant {
         let ch = cfg.chiller_config();
         let condenser_kg_s_per_chiller = ch.capacity_w * (1.0 + 1.0 / ch.reference_cop)
             / (CP_WATER_J_KG_K * cfg.condenser_range_k);
+        let (distribution_design_kg_s, distribution_design_w) =
+            distribution_pump_design(&cfg, ch.capacity_w);
         let policy = if cfg.kind == PlantKind::DryCoolerChiller {
             WatersideEconomizerPolicy {
                 total_approach_k: cfg.dry_cooler.design_approach_k,
@@ -676,6 +683,8 @@ impl HeatRejectionPlant {
             tank: cfg.tank.clone().map(ChilledWaterTank::new),
             tank_command_w: 0.0,
             condenser_kg_s_per_chiller,
+            distribution_design_kg_s,
+            distribution_design_w,
             pressure_pa: STANDARD_PRESSURE_PA,
             cfg,
         })
@@ -688,46 +697,24 @@ impl HeatRejectionPlant {
 
     /// Chilled-water distribution pump power when the loop carries `load_w` to the plant, W.
     ///
-    /// Flow `m = load / (cp * delta_t_design)`. Design flow `m_d` from the plant's design
-    /// capacity (`design_load_w`, or else its installed chillers / dry coolers) at the same
-    /// delta-T; design power `P_d = m_d / rho * head / efficiency`. Variable speed with
-    /// differential-pressure reset: `P = P_d * f(PLR)`, `PLR = max(m / m_d, 0.25)`, with
+    /// Flow `m = load / (cp * delta_t_design)` against the design flow `m_d` of
+    /// [`distribution_pump_design`]. Variable speed with differential-pressure reset:
+    /// `P = P_d * f(PLR)`, `PLR = max(m / m_d, 0.25)`, with
     /// `f(x) = 0.0205 x + 0.4101 x^2 + 0.5753 x^3` (the "VSD DP Reset" part-load curve of
     /// EnergyPlus `Pump:VariableSpeed` as set by NREL openstudio-standards
     /// `Standards.PumpVariableSpeed.rb`; close to the cubic affinity law, and within ASHRAE 90.1
     /// section 6.5.4.2's 30 % of design power at 50 % flow) and the 25 % minimum flow of ASHRAE
-    /// 90.1-2019 Appendix G G3.1.3.10. Zero for air-side kinds, for plants serving the
-    /// facility-water loop (its pumps are in the thermal crate) and without load.
+    /// 90.1-2019 Appendix G G3.1.3.10. Zero without a pump (see [`distribution_pump_design`])
+    /// and without load.
     fn distribution_pump_w(&self, load_w: f64) -> f64 {
         /// Minimum flow of the variable-speed pump, fraction of design (90.1 App. G G3.1.3.10).
         const MIN_FLOW_FRACTION: f64 = 0.25;
-        let c = &self.cfg;
-        if c.kind.is_air_side()
-            || c.serves != ServedLoop::ChilledWater
-            || load_w <= 0.0
-            || c.chilled_water_pump_head_pa <= 0.0
-        {
+        if load_w <= 0.0 || self.distribution_design_kg_s <= 0.0 {
             return 0.0;
         }
-        let installed_w = if c.kind.uses_chillers() {
-            c.chiller_count as f64 * self.chiller.config().capacity_w
-        } else {
-            c.dry_cooler_count as f64 * c.dry_cooler.capacity_w
-        };
-        let design_w = if c.design_load_w > 0.0 {
-            c.design_load_w
-        } else {
-            installed_w
-        };
-        let cp_dt = CP_WATER_J_KG_K * c.chilled_water_design_delta_t_k;
-        let design_kg_s = design_w / cp_dt;
-        if design_kg_s <= 0.0 {
-            return 0.0;
-        }
-        let design_power_w = design_kg_s / RHO_WATER_KG_M3 * c.chilled_water_pump_head_pa
-            / c.chilled_water_pump_efficiency;
-        let plr = (load_w / cp_dt / design_kg_s).max(MIN_FLOW_FRACTION);
-        design_power_w * plr * (0.0205 + plr * (0.4101 + plr * 0.5753))
+        let flow_kg_s = load_w / (CP_WATER_J_KG_K * self.cfg.chilled_water_design_delta_t_k);
+        let plr = (flow_kg_s / self.distribution_design_kg_s).max(MIN_FLOW_FRACTION);
+        self.distribution_design_w * plr * (0.0205 + plr * (0.4101 + plr * 0.5753))
     }
 
     fn pump_w(&self, flow_kg_s: f64) -> f64 {
@@ -1253,6 +1240,34 @@ impl HeatRejectionPlant {
         self.recover(&mut out, o.heat_rejected_w, req.return_temp_c);
         out
     }
+}
+
+/// Design flow, kg/s, and power, W, of a plant's chilled-water distribution pump, or zeros
+/// when it has none: air-side kinds move no chilled water, and the facility-water loop's pumps
+/// are modelled in the thermal crate. Design flow from the plant's design capacity
+/// (`design_load_w`, or else its installed chillers of `chiller_capacity_w` / dry coolers) at the
+/// design delta-T; power `m_d / rho * head / efficiency`.
+fn distribution_pump_design(cfg: &PlantConfig, chiller_capacity_w: f64) -> (f64, f64) {
+    if cfg.kind.is_air_side()
+        || cfg.serves != ServedLoop::ChilledWater
+        || cfg.chilled_water_pump_head_pa <= 0.0
+    {
+        return (0.0, 0.0);
+    }
+    let design_w = if cfg.design_load_w > 0.0 {
+        cfg.design_load_w
+    } else if cfg.kind.uses_chillers() {
+        cfg.chiller_count as f64 * chiller_capacity_w
+    } else {
+        cfg.dry_cooler_count as f64 * cfg.dry_cooler.capacity_w
+    };
+    let design_kg_s = design_w / (CP_WATER_J_KG_K * cfg.chilled_water_design_delta_t_k);
+    if design_kg_s <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let design_power_w = design_kg_s / RHO_WATER_KG_M3 * cfg.chilled_water_pump_head_pa
+        / cfg.chilled_water_pump_efficiency;
+    (design_kg_s, design_power_w)
 }
 
 /// Check helper for tests and callers: `heat_rejected + recovered - (delivered + compressor +
