@@ -563,14 +563,10 @@ impl CoolingPlant {
         let h_s = dt.as_secs_f64();
         // cleaned rack heats (missing, negative, non-finite -> 0) with their sum and maximum
         // per segment, one pass
+        let given = inputs.rack_heat_w.len();
         for (seg, sm) in self.segments.iter().zip(&mut self.segment_heat_w) {
             let r = seg.racks.clone();
-            let src = inputs.rack_heat_w.get(r.clone()).unwrap_or_else(|| {
-                inputs
-                    .rack_heat_w
-                    .get(r.start.min(inputs.rack_heat_w.len())..)
-                    .unwrap_or(&[])
-            });
+            let src = &inputs.rack_heat_w[r.start.min(given)..r.end.min(given)];
             *sm = clean_sum_max(src, &mut self.heat_buf[r]);
         }
         let heat_w = &self.heat_buf;
@@ -847,6 +843,7 @@ impl CoolingPlant {
             0.0
         };
         let mut imm_stored_j = 0.0;
+        let mut bulk_sum_c = 0.0;
         let mut imm_need = 0.0f64;
         for r in &self.immersion_racks {
             out.rack_outlet_c[r.clone()].copy_from_slice(&out.rack_inlet_c[r.clone()]);
@@ -897,6 +894,7 @@ impl CoolingPlant {
                     0.0
                 };
                 *t_f = t1;
+                bulk_sum_c += t1;
                 if *c > max_chip {
                     max_chip = *c;
                 }
@@ -913,12 +911,11 @@ impl CoolingPlant {
             fw_load += imm_load - imm_stored_j / h_s;
             stored_j += imm_stored_j;
             fw_sp = fw_sp.min(limit - im.chip_margin_k - imm_need);
-            let mean_rise = if tank_k_per_w.is_finite() {
-                imm_load / n_imm * tank_k_per_w
-            } else {
-                0.0
-            };
-            self.tank_fluid_c = fw_supply_c + mean_rise;
+            // the tanks' mean bulk temperature: their fluid properties on the next step
+            let mean_c = bulk_sum_c / n_imm;
+            if mean_c.is_finite() {
+                self.tank_fluid_c = mean_c;
+            }
         }
         if !fw_sp.is_finite() {
             fw_sp = act.tcs_supply_c - l.cdu_rated_approach_k;
