@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use dctwin_models::heat_rejection::economizer::CoolingMode;
-use dctwin_models::heat_rejection::{HeatRejectionPlant, RejectionRequest};
+use dctwin_models::heat_rejection::{HeatRejectionPlant, RejectionRequest, CP_WATER_J_KG_K};
 use dctwin_models::it::{Cluster, ItEnvironment};
 use dctwin_models::power::{ElectricalInputs, ElectricalSystem, GridSignals};
 use dctwin_models::thermal::{CoolingPlant, Faults, ThermalInputs};
@@ -43,10 +43,8 @@ pub const SIGNALS: &[&str] = &[
     "price_per_kwh",
 ];
 
-/// Specific heat of water for the return-temperature rise of the electrical-room heat, J/(kg K)
-/// (liquid water at 20 °C, IAPWS-95).
-const WATER_CP_J_KG_K: f64 = 4182.0;
-/// Water temperature rise carrying the electrical-room heat when the loop has no other flow, K.
+/// Water temperature rise carrying the electrical-room heat when the loop has no other flow, K
+/// (about the 6.7 K design rise of a chilled-water loop, ASHRAE 90.1-2019 App. G G3.1.3.8).
 const EXTRA_HEAT_RISE_K: f64 = 6.0;
 
 /// One fault of the scenario, resolved to a window and a target.
@@ -101,8 +99,6 @@ pub struct SiteState {
     /// power times the chain's server-input factor. Filled only on sites whose chain converts
     /// the server input (rack power shelves); empty otherwise.
     rack_input_w: Vec<f64>,
-    /// Server-input factor of the last interval (busbar over AC power; 1 on AC sites).
-    server_input_factor: f64,
     throttle: bool,
     last: StepFlows,
     advanced_to: SimTime,
@@ -189,7 +185,6 @@ impl SiteState {
             rack_inlet_c: vec![scenario.cooling.air.supply_setpoint_c; racks],
             rack_cap_w: cluster.racks().iter().map(|r| r.max_power_w).collect(),
             rack_input_w: Vec::new(),
-            server_input_factor: 1.0,
             throttle: scenario.cooling.throttle_at_chip_limit,
             cluster,
             weather,
@@ -302,16 +297,16 @@ impl SiteState {
         // chain feeds and what IT energy counts. AC sites (factor 1) skip the per-rack pass.
         let ac_it_w = self.cluster.mean_it_power_w();
         let chain = self.electrical.chain();
-        let (rack_heat, it_w): (&[f64], f64) = if chain.converts_server_input() {
-            let factor = chain.server_input_factor(ac_it_w);
-            self.server_input_factor = factor;
+        let factor = chain.server_input_factor(ac_it_w);
+        let rack_heat: &[f64] = if chain.converts_server_input() {
             self.rack_input_w.clear();
             self.rack_input_w
                 .extend(self.cluster.rack_mean_power_w().iter().map(|p| p * factor));
-            (&self.rack_input_w, ac_it_w * factor)
+            &self.rack_input_w
         } else {
-            (self.cluster.rack_mean_power_w(), ac_it_w)
+            self.cluster.rack_mean_power_w()
         };
+        let it_w = ac_it_w * factor;
 
         // 2. Cooling plant inside the building.
         let th = self.plant.step(
@@ -335,11 +330,8 @@ impl SiteState {
             self.rack_cap_w.copy_from_slice(caps);
             // The plant caps the rack heat (busbar power on a shelf site); the IT model caps
             // its AC power.
-            if self.throttle && self.electrical.chain().converts_server_input() {
-                let factor = self.server_input_factor;
-                if factor > 0.0 {
-                    self.rack_cap_w.iter_mut().for_each(|c| *c /= factor);
-                }
+            if self.throttle && factor != 1.0 && factor > 0.0 {
+                self.rack_cap_w.iter_mut().for_each(|c| *c /= factor);
             }
         }
         let th = self.plant.last();
@@ -395,11 +387,11 @@ impl SiteState {
             let (return_c, flow_kg_s) = if extra <= 0.0 {
                 (return_c, flow_kg_s)
             } else if flow_kg_s > 0.0 {
-                (return_c + extra / (flow_kg_s * WATER_CP_J_KG_K), flow_kg_s)
+                (return_c + extra / (flow_kg_s * CP_WATER_J_KG_K), flow_kg_s)
             } else {
                 (
                     setpoint_c + EXTRA_HEAT_RISE_K,
-                    extra / (WATER_CP_J_KG_K * EXTRA_HEAT_RISE_K),
+                    extra / (CP_WATER_J_KG_K * EXTRA_HEAT_RISE_K),
                 )
             };
             let Some(plant) = plant.as_mut() else {
