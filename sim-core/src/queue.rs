@@ -5,36 +5,42 @@
 //! simultaneous events, and it makes every run reproducible without any tie-breaking by payload.
 //!
 //! Storage is a *radix heap* (Ahuja, Mehlhorn, Orlin & Tarjan, "Faster algorithms for the shortest
-//! path problem", JACM 37(2), 1990) over the 64-bit event time, in front of which sits a short
-//! sorted run. A radix heap is a monotone priority queue: entries live in 64 buckets by the
-//! highest bit in which their time differs from a base no later than any of them; pushes are O(1)
-//! appends and each entry moves to a lower bucket at most a few times over its life, so the cost
-//! per event is small and nearly independent of the number pending, and buckets are scanned
-//! sequentially (cache-friendly) instead of sifted.
+//! path problem", JACM 37(2), 1990) over the 64-bit event time, in its multi-level form with
+//! 4-bit digits (Cherkassky, Goldberg & Silverstein, "Buckets, heaps, lists, and monotone priority
+//! queues", SIAM J. Comput. 28(4), 1999), in front of which sits a short sorted run. A radix heap
+//! is a monotone priority queue: entries live in buckets indexed by the most significant digit in
+//! which their time differs from a base no later than any of them (the level) and their value of
+//! that digit, 16 levels of 16 buckets. Pushes are O(1) appends; an entry moves to a lower level
+//! at most a few times over its life, so the cost per event is small and nearly independent of
+//! the number pending, and buckets are scanned sequentially (cache-friendly) instead of sifted.
+//! With one-bit digits (64 buckets, the textbook form) an entry moved about three times as often
+//! in the hold model at 1e6 events pending.
 //!
 //! The front run holds every entry at or before the base, sorted. When it runs dry, the lowest
 //! occupied bucket is settled: if it holds at most `SORT_MAX` entries it is sorted into the front
-//! run whole and its latest time becomes the base (this saves the last, small redistributions,
-//! which dominated at 1e3 events pending); otherwise its earliest time becomes the base, the
-//! entries at that time form the front run and the rest move to lower buckets. Either way the
-//! higher buckets stay valid, because the new base lies in the settled bucket. An event scheduled
-//! at or before the base (the engine never schedules before the last popped time, but the queue
-//! accepts it) is inserted into the front run. The front run is stored latest first and popped
-//! from its back, so events due soon are inserted near its back and events at the base time are
-//! pushed on its front, both cheaply.
+//! run whole and its latest time becomes the base (this saves the last, small redistributions);
+//! otherwise its earliest time becomes the base, the entries at that time form the front run and
+//! the rest move to lower buckets. Either way the higher buckets stay valid, because the new base
+//! lies in the settled bucket. The sort orders keys made of the time bits below the bucket's
+//! digit and the entry's position with a sorting network (no data-dependent branches: a
+//! comparison sort of a few entries mispredicts about every other comparison, which cost more
+//! than the comparisons). An event scheduled at or before the base (the engine never schedules
+//! before the last popped time, but the queue accepts it) is inserted into the front run. The
+//! front run is stored latest first and popped from its back, so events due soon are inserted
+//! near its back and events at the base time are pushed on its front, both cheaply.
 //!
 //! Ties need no sequence number: events of equal time always sit in the same bucket (the bucket
-//! depends on the time only), every bucket is appended to and drained in order, sorting is
-//! stable and an insertion goes after the equal times already there, so equal-time events stay
-//! in insertion order. An entry is the 8-byte time, a 4-byte timer tag and the payload (16 bytes
-//! with a `u32` payload).
+//! depends on the time only), every bucket is appended to and drained in order, the sort keys
+//! carry the position (so sorting is stable) and an insertion goes after the equal times already
+//! there, so equal-time events stay in insertion order. An entry is the 8-byte time, a 4-byte
+//! timer tag and the payload (16 bytes with a `u32` payload).
 //!
-//! Buckets are lists of chunks drawn from one shared pool, so the storage reserved follows the
-//! number of events pending (plus at most a partial chunk per occupied bucket) instead of the sum
-//! of every bucket's largest size, which growable per-bucket vectors keep (about 3.7 entries
-//! reserved per pending event in the hold model). Chunks hold about 1/64 of the events pending
-//! (16 to 1024 entries), long enough for sequential scans at 1e6 pending, short enough that
-//! partial chunks cost little at 1e3.
+//! Buckets are linked lists of chunks in one table shared by all buckets (a bucket is two chunk
+//! indices), so the storage reserved follows the number of events pending (plus at most a
+//! partial chunk per occupied bucket) instead of the sum of every bucket's largest size, which
+//! growable per-bucket vectors keep (about 3.7 entries reserved per pending event in the hold
+//! model). Chunks hold about 1/256 of the events pending (16 to 1024 entries), long enough for
+//! sequential scans at 1e6 pending, short enough that partial chunks cost little at 1e3.
 //!
 //! Cancellation is lazy: only events scheduled with [`EventQueue::schedule_cancellable`] carry a
 //! tag, the index of a slot in a table of timers (with a generation counter, so a stale handle
@@ -68,20 +74,103 @@ struct TimerSlot {
     live: bool,
 }
 
-/// Buckets 1..=64 relative to the base (index 0 unused: time == base belongs to the front run).
-const BUCKETS: usize = 65;
+/// Bits of the time per digit: each level of buckets splits its span `RADIX` ways.
+const DIGIT_BITS: u32 = 4;
+/// Buckets per level.
+const RADIX: usize = 1 << DIGIT_BITS;
+/// Levels: digits of a 64-bit time.
+const LEVELS: usize = 64_usize.div_ceil(DIGIT_BITS as usize);
+/// Buckets: `RADIX` per level (those whose digit is not above the base's stay unused).
+const BUCKETS: usize = LEVELS * RADIX;
+/// Words of the occupancy bitmap.
+const WORDS: usize = BUCKETS.div_ceil(64);
 
-/// Shortest chunk of a bucket, entries. Small, so that the partial last chunk of each occupied
-/// bucket (about 20 buckets are occupied in the hold model) costs little memory at 1e3 events
-/// pending.
+/// Shortest chunk, entries. Small, so that the partial last chunk of each occupied bucket
+/// (dozens are occupied in the hold model) costs little memory at 1e3 events pending.
 const MIN_CHUNK: usize = 16;
 
-/// Longest chunk of a bucket, entries.
+/// Longest chunk, entries.
 const MAX_CHUNK: usize = 1024;
 
 /// A bucket with at most this many entries is sorted into the front run instead of being
 /// redistributed over the buckets below it.
-const SORT_MAX: usize = 32;
+const SORT_MAX: usize = 64;
+
+/// Bits of a sort key that hold an entry's position in its bucket.
+const POSITION_BITS: u32 = SORT_MAX.trailing_zeros();
+const _: () = assert!(SORT_MAX.is_power_of_two() && SORT_MAX >= 32 && SORT_MAX <= 64);
+
+/// Sort `keys` (a power of two long) in descending order with Batcher's
+/// odd-even merge sort network (Knuth, TAOCP vol. 3, 5.3.4, algorithm M): the compare-exchanges
+/// do not depend on the data, so they compile to conditional moves, where a comparison sort of a
+/// few entries mispredicts a branch for about every other comparison.
+/// `N` is a constant so that the loops unroll into the network itself.
+#[inline(always)]
+fn sort_descending<const N: usize>(keys: &mut [u64; N]) {
+    let n = N;
+    let mut p = 1;
+    while p < n {
+        let mut k = p;
+        while k >= 1 {
+            let mut j = k % p;
+            while j + k < n {
+                for i in 0..k.min(n - j - k) {
+                    let (a, b) = (i + j, i + j + k);
+                    if a / (2 * p) == b / (2 * p) {
+                        let (x, y) = (keys[a], keys[b]);
+                        keys[a] = x.max(y);
+                        keys[b] = x.min(y);
+                    }
+                }
+                j += 2 * k;
+            }
+            k /= 2;
+        }
+        p *= 2;
+    }
+}
+
+/// Sort the first `count` of `keys` (the rest 0) in descending order, with the shortest network
+/// that covers them.
+fn sort_small_descending(keys: &mut [u64; SORT_MAX], count: usize) {
+    fn part<const N: usize>(keys: &mut [u64; SORT_MAX]) {
+        if let Some(head) = keys.first_chunk_mut::<N>() {
+            sort_descending(head);
+        }
+    }
+    match count {
+        0..=2 => part::<2>(keys),
+        3..=4 => part::<4>(keys),
+        5..=8 => part::<8>(keys),
+        9..=16 => part::<16>(keys),
+        17..=32 => part::<32>(keys),
+        _ => sort_descending(keys),
+    }
+}
+
+/// No chunk (end of a bucket's list, or an empty bucket).
+const NONE: u32 = u32::MAX;
+
+/// A chunk of a bucket, in the queue's chunk table.
+struct Chunk<T> {
+    entries: Vec<Entry<T>>,
+    /// The bucket's next chunk, or `NONE`.
+    next: u32,
+}
+
+/// A bucket: a list of chunks linked through the chunk table, appended to at its last chunk.
+#[derive(Clone, Copy)]
+struct Bucket {
+    first: u32,
+    last: u32,
+}
+
+impl Bucket {
+    const EMPTY: Bucket = Bucket {
+        first: NONE,
+        last: NONE,
+    };
+}
 
 /// A time-ordered queue of pending events with cancellable timers.
 pub struct EventQueue<T> {
@@ -89,22 +178,25 @@ pub struct EventQueue<T> {
     /// equal times in reverse insertion order. Popped from its back, so events scheduled for
     /// soon (inserted near the back) and at the base time (pushed on the front) move little.
     front: VecDeque<Entry<T>>,
-    /// Bucket `b` (index `b`; index 0 unused) as a list of chunks.
-    /// Every entry in a bucket is later than `base`.
-    buckets: Vec<Vec<Vec<Entry<T>>>>,
-    /// Empty chunks ready for reuse.
-    pool: Vec<Vec<Entry<T>>>,
+    /// Bucket `level * RADIX + digit`. Every entry in a bucket is later than `base`.
+    buckets: [Bucket; BUCKETS],
+    /// Every chunk allocated, in buckets or free.
+    chunks: Vec<Chunk<T>>,
+    /// Empty chunks ready for reuse (indices into `chunks`).
+    free_chunks: Vec<u32>,
     /// Bit `b` set when bucket `b` is non-empty.
-    occupied: [u64; 2],
+    occupied: [u64; WORDS],
     /// The radix base: the latest time in the front run (or of the last settle).
     base: u64,
-    /// Entries stored in buckets 1..=64 (not in `front`).
+    /// Entries stored in buckets (not in `front`).
     in_buckets: usize,
     /// Length of new chunks, from the number stored at the last settle (see `chunk_len_for`).
     chunk_len: usize,
     timers: Vec<TimerSlot>,
     free_timers: Vec<u32>,
     cancelled_stored: usize,
+    /// A small bucket's entries in insertion order while it is sorted into the front run.
+    scratch: Vec<Option<Entry<T>>>,
 }
 
 impl<T> Default for EventQueue<T> {
@@ -113,41 +205,22 @@ impl<T> Default for EventQueue<T> {
     }
 }
 
-/// Bucket of time `t` relative to the last popped time `lt`: 0 when equal, otherwise one plus the
-/// index of the highest differing bit.
+/// Bucket of time `t` relative to the base (`t > base`): the level is the digit in which `t`
+/// first differs from the base, counted from the least significant; the bucket within the level
+/// is `t`'s value of that digit (always above the base's).
 #[inline(always)]
-fn bucket_of(t: u64, lt: u64) -> usize {
-    64 - (t ^ lt).leading_zeros() as usize
+fn bucket_of(t: u64, base: u64) -> usize {
+    let high = 63 - (t ^ base).leading_zeros();
+    let level = high / DIGIT_BITS;
+    let digit = (t >> (level * DIGIT_BITS)) as usize & (RADIX - 1);
+    level as usize * RADIX + digit
 }
-
-/// Append `e` to the chunk list `chunks`, starting a new chunk when the last one is full.
-#[inline(always)]
-fn append<T>(
-    chunks: &mut Vec<Vec<Entry<T>>>,
-    pool: &mut Vec<Vec<Entry<T>>>,
-    e: Entry<T>,
-    chunk_len: usize,
-) {
-    if let Some(c) = chunks.last_mut() {
-        if c.len() < c.capacity() {
-            c.push(e);
-            return;
-        }
-    }
-    let mut c = match pool.pop() {
-        Some(c) if c.capacity() >= chunk_len => c,
-        _ => Vec::with_capacity(chunk_len),
-    };
-    c.push(e);
-    chunks.push(c);
-}
-
-/// Chunk length for a queue holding `stored` entries: about `stored / 64` (a power of two from
+/// Chunk length for a queue holding `stored` entries: about `stored / 256` (a power of two from
 /// `MIN_CHUNK` to `MAX_CHUNK`). Longer chunks for more events keep the buckets' scans sequential
 /// in memory, while the partial chunk each occupied bucket leaves stays a small share of the
 /// storage. Pooled chunks shorter than this are dropped when next taken.
 fn chunk_len_for(stored: usize) -> usize {
-    (stored / 64)
+    (stored / 256)
         .next_power_of_two()
         .clamp(MIN_CHUNK, MAX_CHUNK)
 }
@@ -161,36 +234,87 @@ impl<T> EventQueue<T> {
     /// An empty queue; `n` is a hint of how many events will be pending (chunks for them are
     /// allocated up front).
     pub fn with_capacity(n: usize) -> Self {
-        let buckets: Vec<Vec<Vec<Entry<T>>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
         let chunk = chunk_len_for(n);
-        let pool = (0..n.div_ceil(chunk))
-            .map(|_| Vec::with_capacity(chunk))
+        let chunks: Vec<Chunk<T>> = (0..n.div_ceil(chunk))
+            .map(|_| Chunk {
+                entries: Vec::with_capacity(chunk),
+                next: NONE,
+            })
             .collect();
+        let free_chunks = (0..chunks.len() as u32).rev().collect();
         EventQueue {
             front: VecDeque::new(),
-            buckets,
-            pool,
-            occupied: [0; 2],
+            buckets: [Bucket::EMPTY; BUCKETS],
+            chunks,
+            free_chunks,
+            occupied: [0; WORDS],
             base: 0,
             in_buckets: 0,
             chunk_len: chunk,
             timers: Vec::new(),
             free_timers: Vec::new(),
             cancelled_stored: 0,
+            scratch: Vec::with_capacity(SORT_MAX),
         }
     }
 
     /// Put `e` into the front run (time <= base) or its bucket relative to the base.
     #[inline(always)]
     fn place(&mut self, e: Entry<T>) {
-        let b = bucket_of(e.time, self.base);
         if e.time > self.base {
-            append(&mut self.buckets[b], &mut self.pool, e, self.chunk_len);
+            let b = bucket_of(e.time, self.base);
+            self.push_to_bucket(b, e);
             self.occupied[b >> 6] |= 1 << (b & 63);
             self.in_buckets += 1;
         } else {
             self.insert_front(e);
         }
+    }
+
+    /// Append `e` to bucket `b` (marking it occupied is the caller's part).
+    #[inline(always)]
+    fn push_to_bucket(&mut self, b: usize, e: Entry<T>) {
+        // `NONE` is past the end of the chunk table, so an empty bucket takes the slow path.
+        if let Some(c) = self.chunks.get_mut(self.buckets[b].last as usize) {
+            if c.entries.len() < c.entries.capacity() {
+                c.entries.push(e);
+                return;
+            }
+        }
+        self.push_to_new_chunk(b, e);
+    }
+
+    /// Append `e` to bucket `b` in a new last chunk: a free one if one is long enough, else a
+    /// newly allocated one.
+    #[cold]
+    fn push_to_new_chunk(&mut self, b: usize, e: Entry<T>) {
+        let chunk_len = self.chunk_len;
+        let k = match self.free_chunks.pop() {
+            Some(k) => {
+                let c = &mut self.chunks[k as usize];
+                if c.entries.capacity() < chunk_len {
+                    c.entries = Vec::with_capacity(chunk_len);
+                }
+                c.next = NONE;
+                k
+            }
+            None => {
+                // More than 2^32 - 1 chunks would not fit in memory.
+                let k = u32::try_from(self.chunks.len()).unwrap_or(NONE - 1);
+                self.chunks.push(Chunk {
+                    entries: Vec::with_capacity(chunk_len),
+                    next: NONE,
+                });
+                k
+            }
+        };
+        self.chunks[k as usize].entries.push(e);
+        let bucket = &mut self.buckets[b];
+        match self.chunks.get_mut(bucket.last as usize) {
+            Some(last) => last.next = k,
+            None => bucket.first = k,
+        }
+        bucket.last = k;
     }
 
     /// Insert `e` into the front run so that it pops after every entry of the same or an
@@ -320,60 +444,98 @@ impl<T> EventQueue<T> {
     /// front run (in order) and the rest to lower buckets. Either way the buckets above stay
     /// valid, since the new base lies in the settled bucket.
     fn settle_from_buckets(&mut self) {
-        let i = if self.occupied[0] != 0 {
-            self.occupied[0].trailing_zeros() as usize
-        } else {
-            64 + self.occupied[1].trailing_zeros() as usize
-        };
-        self.occupied[i >> 6] &= !(1 << (i & 63));
-        let mut chunks = std::mem::take(&mut self.buckets[i]);
-        let count: usize = chunks.iter().map(Vec::len).sum();
+        let mut w = 0;
+        while self.occupied[w] == 0 {
+            w += 1;
+        }
+        let i = w * 64 + self.occupied[w].trailing_zeros() as usize;
+        self.occupied[w] &= !(1 << (i & 63));
+        let first = std::mem::replace(&mut self.buckets[i], Bucket::EMPTY).first;
+        let mut count = 0;
+        let mut k = first;
+        while let Some(c) = self.chunks.get(k as usize) {
+            count += c.entries.len();
+            k = c.next;
+        }
         self.in_buckets -= count;
         self.chunk_len = chunk_len_for(self.in_buckets + count);
+        // The run is empty: clearing it lets the pushes below fill one contiguous stretch of its
+        // buffer.
+        self.front.clear();
         if count <= SORT_MAX {
-            let mut max_t = 0;
-            // The run is empty: clearing it puts its head at the start of its buffer, so the
-            // pushes below stay contiguous.
-            self.front.clear();
-            // Pushed in reverse insertion order and sorted latest first by a stable sort, equal
-            // times end in reverse insertion order: the run pops from its back in insertion order.
-            for mut c in chunks.drain(..).rev() {
-                for e in c.drain(..).rev() {
-                    max_t = max_t.max(e.time);
+            // The entries share every bit of their time above the bucket's digit, so the bits
+            // below it order them; with the entry's position below those, the sort keys are
+            // unique and ordering them orders the entries stably. Keys are 1 + that, so the
+            // padding (0) sorts last.
+            let low_bits = (i / RADIX) as u32 * DIGIT_BITS;
+            let keyed = low_bits + POSITION_BITS < 64;
+            let low_mask = if keyed { (1u64 << low_bits) - 1 } else { 0 };
+            let mut keys = [0u64; SORT_MAX];
+            let mut hi = 0;
+            let mut k = first;
+            while let Some(c) = self.chunks.get_mut(k as usize) {
+                for e in c.entries.drain(..) {
+                    hi = hi.max(e.time);
+                    let p = self.scratch.len();
+                    if let Some(key) = keys.get_mut(p) {
+                        *key = (((e.time & low_mask) << POSITION_BITS) | p as u64) + 1;
+                    }
+                    self.scratch.push(Some(e));
+                }
+                self.free_chunks.push(k);
+                k = c.next;
+            }
+            self.base = hi;
+            if keyed {
+                sort_small_descending(&mut keys, count);
+                for &key in &keys[..count] {
+                    let p = ((key - 1) & ((1 << POSITION_BITS) - 1)) as usize;
+                    if let Some(e) = self.scratch.get_mut(p).and_then(Option::take) {
+                        self.front.push_back(e);
+                    }
+                }
+            } else {
+                // Times too far apart for the keys (beyond 2^58 ticks, some nine thousand years
+                // of microseconds): a stable sort of the run, pushed in reverse insertion order
+                // and sorted latest first.
+                for e in self.scratch.drain(..).rev().flatten() {
                     self.front.push_back(e);
                 }
-                self.pool.push(c);
+                let run = self.front.make_contiguous();
+                run.sort_by_key(|e| std::cmp::Reverse(e.time));
             }
-            let run = self.front.make_contiguous();
-            run.sort_by_key(|e| std::cmp::Reverse(e.time));
-            self.base = max_t;
+            self.scratch.clear();
         } else {
             let mut mt = u64::MAX;
-            for c in &chunks {
-                for e in c {
+            let mut k = first;
+            while let Some(c) = self.chunks.get(k as usize) {
+                for e in &c.entries {
                     mt = mt.min(e.time);
                 }
+                k = c.next;
             }
             self.base = mt;
-            // The front run is empty here: the entries at `mt` are pushed on its front in order
-            // (so they pop in order); every other entry is later than `mt`.
-            let chunk_len = self.chunk_len;
-            for mut c in chunks.drain(..) {
-                for e in c.drain(..) {
+            // The entries at `mt` are pushed on the run's front in order (so they pop in order);
+            // every other entry is later than `mt` and moves to a lower bucket.
+            let mut k = first;
+            while let Some(c) = self.chunks.get_mut(k as usize) {
+                let next = c.next;
+                let mut entries = std::mem::take(&mut c.entries);
+                for e in entries.drain(..) {
                     if e.time == mt {
                         self.front.push_front(e);
                     } else {
                         let b = bucket_of(e.time, mt);
-                        append(&mut self.buckets[b], &mut self.pool, e, chunk_len);
+                        self.push_to_bucket(b, e);
                         self.occupied[b >> 6] |= 1 << (b & 63);
                     }
                 }
-                self.pool.push(c);
+                self.chunks[k as usize].entries = entries;
+                self.free_chunks.push(k);
+                k = next;
             }
             self.in_buckets += count - self.front.len();
         }
-        // Give the emptied chunk list its capacity back for reuse.
-        self.buckets[i] = chunks;
     }
 
     /// Remove and return the earliest live event with its time.
@@ -444,21 +606,14 @@ impl<T> EventQueue<T> {
     /// timer table. For memory reports.
     pub fn reserved_bytes(&self) -> usize {
         let entry = std::mem::size_of::<Entry<T>>();
-        let chunk_header = std::mem::size_of::<Vec<Entry<T>>>();
         let in_chunks: usize = self
-            .buckets
+            .chunks
             .iter()
-            .flatten()
-            .chain(self.pool.iter())
-            .map(|c| c.capacity() * entry)
+            .map(|c| c.entries.capacity() * entry)
             .sum();
-        let lists: usize = self
-            .buckets
-            .iter()
-            .map(|b| b.capacity() * chunk_header)
-            .sum::<usize>()
-            + self.pool.capacity() * chunk_header
-            + BUCKETS * std::mem::size_of::<Vec<Vec<Entry<T>>>>();
+        let lists = self.chunks.capacity() * std::mem::size_of::<Chunk<T>>()
+            + self.free_chunks.capacity() * std::mem::size_of::<u32>()
+            + BUCKETS * std::mem::size_of::<Bucket>();
         let timers = self.timers.capacity() * std::mem::size_of::<TimerSlot>()
             + self.free_timers.capacity() * std::mem::size_of::<u32>();
         in_chunks + lists + self.front.capacity() * entry + timers
@@ -537,6 +692,46 @@ mod tests {
 
     const _: () = assert!(EventQueue::<()>::KEY_OVERHEAD_BYTES <= 32);
 
+    /// Times more than 2^58 ticks apart in one small bucket leave no room for the position in
+    /// the sort keys; they take the stable comparison sort instead, ties still in order.
+    #[test]
+    fn far_future_ties_keep_insertion_order() {
+        let mut q = EventQueue::new();
+        let far = 1u64 << 62;
+        for (i, dt) in [5u64, 1, 5, 3, 5].into_iter().enumerate() {
+            q.schedule(SimTime(far + dt), i);
+        }
+        q.schedule(SimTime(7), 99);
+        let popped: Vec<(u64, usize)> = std::iter::from_fn(|| q.pop())
+            .map(|(t, i)| (t.0, i))
+            .collect();
+        let expected = vec![
+            (7, 99),
+            (far + 1, 1),
+            (far + 3, 3),
+            (far + 5, 0),
+            (far + 5, 2),
+            (far + 5, 4),
+        ];
+        assert_eq!(popped, expected);
+    }
+
+    proptest! {
+        /// The sorting network sorts every power-of-two length it is used for, like `sort`.
+        #[test]
+        fn sorting_network_sorts(
+            keys in proptest::collection::vec(0u64..40, SORT_MAX),
+            count in 0usize..=SORT_MAX,
+        ) {
+            let mut padded = [0u64; SORT_MAX];
+            padded[..count].copy_from_slice(&keys[..count]);
+            let mut expected = padded[..count].to_vec();
+            expected.sort_unstable_by(|a, b| b.cmp(a));
+            sort_small_descending(&mut padded, count);
+            prop_assert_eq!(&padded[..count], &expected[..]);
+        }
+    }
+
     #[test]
     fn entry_is_key_plus_payload() {
         assert_eq!(std::mem::size_of::<Entry<u32>>(), 16);
@@ -568,6 +763,8 @@ mod tests {
             6 => (0u32..41, any::<u64>(), any::<bool>())
                 .prop_map(|(bits, x, c)| Op::Schedule(x & ((1u64 << bits) - 1), c)),
             2 => Just(Op::Schedule(0, false)),
+            // Far ahead: the levels whose buckets are too wide for the sort keys.
+            1 => (any::<u64>(), any::<bool>()).prop_map(|(x, c)| Op::Schedule(x >> 3, c)),
             1 => (0usize..2000).prop_map(Op::Cancel),
             1 => Just(Op::Peek),
             4 => Just(Op::Pop),
@@ -586,7 +783,7 @@ mod tests {
         for op in ops {
             match op {
                 Op::Schedule(dt, cancellable) => {
-                    let t = now + dt;
+                    let t = now.saturating_add(dt);
                     let id = seq as usize;
                     if cancellable {
                         let h = q.schedule_cancellable(SimTime(t), id);
@@ -613,7 +810,7 @@ mod tests {
                 }
                 Op::PopUntil(dt) => {
                     reference.sort();
-                    let until = now + dt;
+                    let until = now.saturating_add(dt);
                     let expected = match reference.first() {
                         Some(r) if r.0 <= until => Some(reference.remove(0)),
                         _ => None,
