@@ -24,8 +24,8 @@ py="$venv/bin/python"
 : > "$out"
 echo "load: $(uptime)"
 for r in $(seq "$reps"); do
-  "$engine" hold 1000 2000000 >> "$out"
-  "$engine" hold 1000000 2000000 >> "$out"
+  "$engine" hold 1000 10000000 >> "$out"
+  "$engine" hold 1000000 10000000 >> "$out"
   "$py" "$here/simpy_models.py" hold 1000 1000000 >> "$out"
   "$py" "$here/simpy_models.py" hold 1000000 1000000 >> "$out"
 done
