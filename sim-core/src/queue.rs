@@ -100,11 +100,11 @@ const SORT_MAX: usize = 64;
 const POSITION_BITS: u32 = SORT_MAX.trailing_zeros();
 const _: () = assert!(SORT_MAX.is_power_of_two() && SORT_MAX >= 32 && SORT_MAX <= 64);
 
-/// Sort `keys` (a power of two long) in descending order with Batcher's
-/// odd-even merge sort network (Knuth, TAOCP vol. 3, 5.3.4, algorithm M): the compare-exchanges
-/// do not depend on the data, so they compile to conditional moves, where a comparison sort of a
-/// few entries mispredicts a branch for about every other comparison.
-/// `N` is a constant so that the loops unroll into the network itself.
+/// Sort `keys` (a power of two long) in descending order with Batcher's odd-even merge sort
+/// network (Knuth, TAOCP vol. 3, 5.3.4, algorithm M): the compare-exchanges do not depend on the
+/// data, so they compile to conditional moves, where a comparison sort of a few entries
+/// mispredicts a branch for about every other comparison. `N` is a constant so that the loops
+/// unroll into the network itself.
 #[inline(always)]
 fn sort_descending<const N: usize>(keys: &mut [u64; N]) {
     let n = N;
@@ -602,8 +602,8 @@ impl<T> EventQueue<T> {
     }
 
     /// Bytes of storage currently reserved by the queue, counting spare capacity: entries
-    /// (including payloads) in chunks, pooled chunks and the front run, the chunk lists and the
-    /// timer table. For memory reports.
+    /// (including payloads) in chunks (used or free) and the front run, the chunk table and the
+    /// buckets, the sort scratch and the timer table. For memory reports.
     pub fn reserved_bytes(&self) -> usize {
         let entry = std::mem::size_of::<Entry<T>>();
         let in_chunks: usize = self
@@ -616,7 +616,8 @@ impl<T> EventQueue<T> {
             + BUCKETS * std::mem::size_of::<Bucket>();
         let timers = self.timers.capacity() * std::mem::size_of::<TimerSlot>()
             + self.free_timers.capacity() * std::mem::size_of::<u32>();
-        in_chunks + lists + self.front.capacity() * entry + timers
+        let scratch = self.scratch.capacity() * std::mem::size_of::<Option<Entry<T>>>();
+        in_chunks + lists + self.front.capacity() * entry + scratch + timers
     }
 
     /// Bytes of key per pending event, excluding the payload (for memory reports): the time and
