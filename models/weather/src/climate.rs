@@ -12,7 +12,10 @@
 //! verified; the tests compare the presets with those figures, with tolerances that allow for a
 //! different normals period (a later period is up to a few tenths of a kelvin warmer). The CMA
 //! 1991-2020 station tables and NASA POWER could not be retrieved for this check, so the
-//! irradiation and wind series of the five Asian presets remain **unverified**.
+//! irradiation series of the five Asian presets and the wind series of the four Chinese ones
+//! remain **unverified**, as does everything for Ulanqab; Singapore's wind is checked only
+//! against the Meteorological Service Singapore's published long-term monthly means (about
+//! 3 m/s in January and February, at most about 2.5 m/s otherwise).
 
 use crate::Location;
 
@@ -106,7 +109,15 @@ pub fn shanghai() -> ClimateNormals {
 ///   annual mean high 17.9 C, low 7.2 C) gives an annual mean 0.5 K below this preset, as
 ///   expected from the older period;
 /// - daily range: CMA 1971-2000 January 10.2 K (1.8 / -8.4 C), within 1 K;
-/// - relative humidity, irradiation and wind: **not verified**.
+/// - relative humidity: checked only against the extremes of the monthly means quoted by
+///   weather-atlas.com/en/china/beijing-climate (period not stated; its monthly mean daily
+///   maximum and minimum are those of the CMA 1971-2000 table): lowest 44 % in winter,
+///   highest 77 % in August. The preset (lowest 42-43 % from January to April, highest 74 % in
+///   August) is 1-3 % drier, as expected of a later, automated-observation period (the
+///   ChinaRHv1.0 homogenisation, Li et al. 2020, Adv. Atmos. Sci., doi 10.1007/s00376-020-9180-0,
+///   finds the manual records before the early-2000s automation biased moist at most biased
+///   stations); kept. The other months are **not verified**;
+/// - irradiation and wind: **not verified**.
 pub fn beijing() -> ClimateNormals {
     ClimateNormals {
         name: "beijing",
@@ -206,7 +217,16 @@ pub fn ulanqab() -> ClimateNormals {
 ///   mean daily maximum / minimum 29.9 / 23.1 C in December and January (range 6.8 K) and
 ///   31.5 / 24.3 C in April and May (7.2 K). January and December corrected from 6.4 and
 ///   6.1 K to 6.8 K, April kept at 7.2 K, May corrected from 6.8 to 7.2 K;
-/// - relative humidity, irradiation and wind: **not verified**.
+/// - wind: Meteorological Service Singapore, quoted in The Straits Times "More wind usually
+///   common in January and February" (copy read at paradigma.id; period not stated): the
+///   long-term average monthly surface wind speed at the Changi climate station is about
+///   3 m/s in January and February and usually does not exceed 2.5 m/s in other months. The
+///   preset (3.1 and 3.0 m/s; other months 1.8-2.7 m/s, June to August 2.6-2.7 m/s) agrees
+///   within 0.2 m/s; kept;
+/// - relative humidity and irradiation: **not verified**. The only published humidity figures
+///   found are the NEA record-low monthly means, 74.5 % in February 2014 and 74.6 % in June
+///   2013 (Channel NewsAsia report, March 2014, copy read at themuslimchronicle.com), which
+///   every preset month exceeds.
 pub fn singapore() -> ClimateNormals {
     ClimateNormals {
         name: "singapore",
@@ -312,8 +332,9 @@ mod tests {
         check("shanghai", "July range", c.mean_daily_range_k[6], 7.0, 1.0);
     }
 
-    /// Beijing: CMA daily means as quoted from Wikipedia (January -2.9 C, July 26.9 C) and the
-    /// CMA 1971-2000 January range (10.2 K).
+    /// Beijing: CMA daily means as quoted from Wikipedia (January -2.9 C, July 26.9 C), the
+    /// CMA 1971-2000 January range (10.2 K) and the relative-humidity extremes quoted by
+    /// weather-atlas.com (44 % in winter, 77 % in August).
     #[test]
     fn beijing_matches_published_points() {
         let c = get("beijing");
@@ -329,6 +350,16 @@ mod tests {
         // 1971-2000 annual mean (17.9 + 7.2) / 2 C; a later period is warmer by up to 1 K.
         let annual = annual_mean(&c.mean_dry_bulb_c);
         assert!((12.55..=13.55).contains(&annual), "{annual}");
+        // Relative humidity: a few % either way for the period and observing method.
+        let rh = &c.mean_relative_humidity;
+        let driest = rh.iter().cloned().fold(f64::INFINITY, f64::min);
+        check("beijing", "driest-month humidity", driest, 0.44, 0.03);
+        check("beijing", "August humidity", rh[7], 0.77, 0.04);
+        let wettest = rh.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(wettest, rh[7], "August should be the most humid month");
+        for m in [0, 11] {
+            check("beijing", "winter humidity", rh[m], 0.44, 0.04);
+        }
     }
 
     /// Guiyang: meteorological figures quoted by the city's travel pages (annual 15.3 C,
@@ -350,8 +381,10 @@ mod tests {
     }
 
     /// Singapore: MSS 1981-2010 Changi means (annual 27.5 C, January 26.5 C, December 26.4 C)
-    /// plus 0-0.4 K for the later period, and the NEA mean daily ranges (6.8 K in December and
-    /// January, 7.2 K in April and May).
+    /// plus 0-0.4 K for the later period, the NEA mean daily ranges (6.8 K in December and
+    /// January, 7.2 K in April and May), the MSS long-term monthly wind speeds (about 3 m/s in
+    /// January and February, usually at most 2.5 m/s otherwise) and the NEA record-low monthly
+    /// mean relative humidity (74.5 %).
     #[test]
     fn singapore_matches_published_points() {
         let c = get("singapore");
@@ -372,6 +405,23 @@ mod tests {
                 range,
                 0.1,
             );
+        }
+        // Wind: +-0.5 m/s for "about 3 m/s"; other months at most 2.5 m/s + 0.5 m/s, and
+        // January and February the windiest months.
+        let wind = &c.mean_wind_speed_m_s;
+        for m in [0, 1] {
+            check("singapore", "monsoon wind", wind[m], 3.0, 0.5);
+        }
+        for m in 2..12 {
+            assert!(wind[m] <= 3.0, "singapore month {m} wind {}", wind[m]);
+            assert!(
+                wind[m] < wind[0].min(wind[1]),
+                "singapore month {m} windier"
+            );
+        }
+        // Humidity: every monthly mean above the record-low monthly mean.
+        for m in 0..12 {
+            assert!(c.mean_relative_humidity[m] > 0.745, "singapore month {m}");
         }
     }
 
