@@ -77,7 +77,12 @@ pub fn preset(name: &str) -> Option<ClimateNormals> {
 ///   table gives ranges about 0.7 K smaller;
 /// - relative humidity: **not verified** against CMA; two secondary tables of unstated period
 ///   (cool-world.net, klimatabelle.de) give 2-5 % higher values (annual about 76 %);
-/// - irradiation and wind: **not verified**.
+/// - irradiation: values **not verified**; only the seasonal shape is checked: Zhang, Qin &
+///   Chen (2004), "Analysis of 40 year records of solar radiation data in Shanghai, Nanjing and
+///   Hangzhou in Eastern China", Theor. Appl. Climatol. (1961-2000 station records; abstract
+///   read at sparrho.com), find global radiation relatively low in June because of the Meiyu
+///   rains; the preset's June (4.4 kWh/m2/day) lies below both May (5.0) and July (5.3);
+/// - wind: **not verified**.
 pub fn shanghai() -> ClimateNormals {
     ClimateNormals {
         name: "shanghai",
@@ -315,8 +320,9 @@ mod tests {
         preset(name).unwrap_or_else(|| panic!("preset {name}"))
     }
 
-    /// Shanghai: travelguide-en.org normals (mean of daily max and min) and the CMA 1971-2000
-    /// chart for the July range (32 - 25 C, whole degrees).
+    /// Shanghai: travelguide-en.org normals (mean of daily max and min), the CMA 1971-2000
+    /// chart for the July range (32 - 25 C, whole degrees) and the June (Meiyu) dip of global
+    /// radiation reported by Zhang, Qin & Chen (2004).
     #[test]
     fn shanghai_matches_published_points() {
         let c = get("shanghai");
@@ -330,6 +336,9 @@ mod tests {
         check("shanghai", "January", c.mean_dry_bulb_c[0], 5.1, 0.4);
         check("shanghai", "July", c.mean_dry_bulb_c[6], 29.0, 0.3);
         check("shanghai", "July range", c.mean_daily_range_k[6], 7.0, 1.0);
+        // Meiyu dip of global radiation in June (Zhang, Qin & Chen 2004).
+        let ghi = &c.mean_daily_ghi_kwh_m2;
+        assert!(ghi[5] < ghi[4] && ghi[5] < ghi[6], "June {ghi:?}");
     }
 
     /// Beijing: CMA daily means as quoted from Wikipedia (January -2.9 C, July 26.9 C), the
