@@ -24,7 +24,7 @@ use crate::economizer::{
 };
 use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
 use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, STANDARD_PRESSURE_PA};
-use crate::solve::{lowest_passing, FAN_SPEED_TOLERANCE};
+use crate::solve::{illinois, lowest_passing, FAN_SPEED_TOLERANCE};
 use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
 use crate::tower::{CoolingTower, CoolingTowerConfig};
 use crate::{CP_AIR_J_KG_K, CP_WATER_J_KG_K};
@@ -610,6 +610,14 @@ impl RejectionStep {
     }
 }
 
+/// Tolerance of the condenser (tower) loop's fixed point, K: on the residual
+/// `|F(T) - T|`, or on the width of the bracket around it.
+const LOOP_TOLERANCE_K: f64 = 1e-11;
+
+/// Evaluation cap of the condenser loop's fixed point (a backstop: a bracket closes in
+/// bisection's count plus one in three, ~55 evaluations from a 10 K bracket).
+const LOOP_MAX_EVALUATIONS: u32 = 500;
+
 /// Result of a converged tower loop.
 #[derive(Debug, Clone, Copy)]
 struct LoopState {
@@ -724,6 +732,23 @@ impl HeatRejectionPlant {
 
     /// Converge the tower loop at fan `speed`: `heat_of(T)` is the heat entering the condenser
     /// water when the towers return water at `T`. `n` cells share `flow_kg_s`.
+    ///
+    /// Root of `g(T) = F(T) - T` (F: tower leaving temperature when the loop carries
+    /// `heat_of(T)`) to [`LOOP_TOLERANCE_K`]. F is a contraction (tower effectiveness < 1), so `g`
+    /// decreases through its root: substitution `T <- F(T)` accelerated by secant steps while the
+    /// residual keeps falling, until either `|g| <` [`LOOP_TOLERANCE_K`] or two evaluations of
+    /// opposite sign bracket the root; a bracket is then closed by [`illinois`] regula falsi
+    /// (bisection-safeguarded, so it converges whatever the shape of `heat_of`).
+    ///
+    /// `heat_of` need not be continuous: the chiller bank stages on load (`ceil(load / capacity)`
+    /// units), so where the condenser water warms past the point at which one more chiller runs,
+    /// the compressor power steps (e.g. -81 kW of 6.6 MW when 1 chiller at PLR 1 becomes 2 at
+    /// PLR 0.5) and `g` jumps across zero with no fixed point. Substitution and secant steps then
+    /// cycled across the jump until the 500-evaluation cap (24 calls in a year of
+    /// `examples/large-site.toml`). The bracket closes on the jump instead; the state returned
+    /// there is the staging threshold on its passing side: leaving water `T` (within
+    /// [`LOOP_TOLERANCE_K`]), the loop carrying `heat_of(T)` (heat in = heat out), the fans at
+    /// `speed` (able to cool at most `|g(T)|` further).
     #[allow(clippy::too_many_arguments)] // the loop is fully described by these scalars
     fn solve_loop(
         &self,
@@ -738,6 +763,19 @@ impl HeatRejectionPlant {
         let per_cell = flow_kg_s / n as f64;
         let at = tower.conditions(per_cell, wet_bulb_c, self.pressure_pa);
         let c = flow_kg_s * CP_WATER_J_KG_K;
+        // The loop when the towers return water at `t`, and the residual g(t) = F(t) - t.
+        let eval = |t: f64| {
+            let q = heat_of(t);
+            let t_in = t + q / c;
+            let s = tower.perform_at(speed, t_in, &at);
+            let st = LoopState {
+                leaving_c: s.leaving_c,
+                entering_c: t_in,
+                heat_w: s.heat_w * n as f64,
+                fan_power_w: s.fan_power_w * n as f64,
+            };
+            (st, s.leaving_c - t)
+        };
         let mut t = start_c;
         let mut st = LoopState {
             leaving_c: t,
@@ -745,31 +783,41 @@ impl HeatRejectionPlant {
             heat_w: 0.0,
             fan_power_w: 0.0,
         };
-        // Fixed point T = F(T) (F: tower leaving temperature when the loop carries heat_of(T)),
-        // accelerated by secant steps while the residual keeps falling; plain substitution
-        // otherwise (F is a contraction: the tower effectiveness is < 1). Requiring the residual
-        // to halve kept the secant out whenever F contracts slowly (slope > 0.5): a third of the
-        // calls then took 17-500 substitutions and some stopped at the cap before converging.
+        // Highest evaluated T with g > 0, and lowest with g <= 0 (with its state).
+        let mut lo: Option<(f64, f64)> = None;
+        let mut hi: Option<(f64, f64, LoopState)> = None;
         let mut prev: Option<(f64, f64)> = None;
-        for _ in 0..500 {
-            let q = heat_of(t);
-            let t_in = t + q / c;
-            let s = tower.perform_at(speed, t_in, &at);
-            st = LoopState {
-                leaving_c: s.leaving_c,
-                entering_c: t_in,
-                heat_w: s.heat_w * n as f64,
-                fan_power_w: s.fan_power_w * n as f64,
-            };
-            let g = s.leaving_c - t;
-            if g.abs() < 1e-11 {
-                break;
+        let mut evaluations = 0;
+        while evaluations < LOOP_MAX_EVALUATIONS {
+            let (s, g) = eval(t);
+            evaluations += 1;
+            st = s;
+            if g.abs() < LOOP_TOLERANCE_K {
+                return st;
             }
-            let mut next = s.leaving_c;
+            if g > 0.0 {
+                if !matches!(lo, Some((l, _)) if l >= t) {
+                    lo = Some((t, g));
+                }
+            } else if g <= 0.0 && !matches!(hi, Some((h, _, _)) if h <= t) {
+                hi = Some((t, g, st));
+            }
+            if let (Some((l, g_l)), Some((h, g_h, st_h))) = (lo, hi) {
+                if l < h {
+                    return Self::close_loop_bracket(
+                        (l, g_l),
+                        (h, g_h, st_h),
+                        LOOP_MAX_EVALUATIONS - evaluations,
+                        c,
+                        eval,
+                    );
+                }
+            }
+            let mut next = st.leaving_c;
             if let Some((tp, gp)) = prev {
                 if g.abs() < gp.abs() && (g - gp).abs() > 1e-300 {
                     let secant = t - g * (t - tp) / (g - gp);
-                    if secant.is_finite() && secant >= wet_bulb_c && secant <= t_in {
+                    if secant.is_finite() && secant >= wet_bulb_c && secant <= st.entering_c {
                         next = secant;
                     }
                 }
@@ -778,6 +826,50 @@ impl HeatRejectionPlant {
             t = next;
         }
         st
+    }
+
+    /// Close the tower loop's bracket `g(lo) > 0 >= g(hi)` (see [`HeatRejectionPlant::solve_loop`])
+    /// with at most `max_evaluations` more evaluations of `eval` (state and residual at `T`).
+    fn close_loop_bracket(
+        (lo, g_lo): (f64, f64),
+        (hi, g_hi, st_hi): (f64, f64, LoopState),
+        max_evaluations: u32,
+        c_w_k: f64,
+        eval: impl Fn(f64) -> (LoopState, f64),
+    ) -> LoopState {
+        // The latest evaluation, and the latest with g <= 0 (the bracket's passing end).
+        let mut last: Option<(f64, f64, LoopState)> = None;
+        let mut passing = (hi, st_hi);
+        let x = illinois(
+            lo,
+            g_lo,
+            hi,
+            g_hi,
+            LOOP_TOLERANCE_K,
+            LOOP_TOLERANCE_K,
+            max_evaluations,
+            |x| {
+                let (st, g) = eval(x);
+                last = Some((x, g, st));
+                if g <= 0.0 {
+                    passing = (x, st);
+                }
+                g
+            },
+        );
+        match last {
+            Some((xl, g, st)) if xl == x && g.abs() < LOOP_TOLERANCE_K => st,
+            _ => {
+                // The bracket closed without a root (a jump in heat_of): its passing end, with
+                // the loop carrying heat_of(x) so that heat in = heat out.
+                let (x, st) = passing;
+                LoopState {
+                    leaving_c: x,
+                    heat_w: c_w_k * (st.entering_c - x),
+                    ..st
+                }
+            }
+        }
     }
 
     /// Lowest tower speed whose leaving water is at or below `target_c` when the loop carries
@@ -1694,6 +1786,57 @@ mod tests {
                 last_running = sa.chillers_running;
             }
         }
+    }
+
+    #[test]
+    fn condenser_loop_converges_where_chiller_staging_steps_the_heat() {
+        // Captured from a year of examples/large-site.toml (partial free cooling, towers at full
+        // speed, 4 cells, 541 kg/s, wet bulb 18.94 C): the chiller bank stages a second unit
+        // where the condenser water passes ~20.78 C, and the compressor power drops by 81 kW
+        // (PLR 1 -> 0.5), so the heat into the loop steps down and F(T) - T jumps from +0.013 K
+        // to -0.005 K: there is no fixed point. Substitution and secant steps cycled across the
+        // step until the 500-evaluation cap. Here the same step is put between the fixed points
+        // of the two staging states of this plant's tower.
+        let p = plant(PlantKind::ChillerTower);
+        let tower = p.tower.as_ref().expect("tower plant");
+        let (flow, wb) = (541.0, 18.94);
+        let c = flow * CP_WATER_J_KG_K;
+        let one_unit = |t: f64| 6.59e6 + 1.15e5 * (t - 20.78);
+        let two_units = |t: f64| one_unit(t) - 8.1e4;
+        let fixed_point = |heat_of: &dyn Fn(f64) -> f64| {
+            p.solve_loop(tower, 1.0, 4, flow, wb, wb + 3.0, heat_of)
+                .leaving_c
+        };
+        let (t1, t2) = (fixed_point(&one_unit), fixed_point(&two_units));
+        assert!(t2 < t1 - 1e-3, "{t2} vs {t1}");
+        let staging_c = 0.5 * (t1 + t2);
+        let evaluations = std::cell::Cell::new(0u32);
+        let heat_of = |t: f64| {
+            evaluations.set(evaluations.get() + 1);
+            if t < staging_c {
+                one_unit(t)
+            } else {
+                two_units(t)
+            }
+        };
+        let st = p.solve_loop(tower, 1.0, 4, flow, wb, wb + 3.0, &heat_of);
+        assert!(
+            evaluations.get() <= 80,
+            "{} evaluations (cap {LOOP_MAX_EVALUATIONS})",
+            evaluations.get()
+        );
+        // The staging threshold, on its passing side, to the loop's tolerance.
+        assert!(
+            st.leaving_c >= staging_c && st.leaving_c - staging_c <= LOOP_TOLERANCE_K,
+            "{st:?} vs threshold {staging_c}"
+        );
+        // Heat in = heat out: the loop carries the heat of the water it returns.
+        let q = two_units(st.leaving_c);
+        assert!((st.heat_w - q).abs() <= 1e-9 * q, "{st:?} vs {q} W");
+        assert!(
+            (st.entering_c - (st.leaving_c + q / c)).abs() < 1e-9,
+            "{st:?}"
+        );
     }
 
     #[test]
