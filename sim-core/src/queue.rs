@@ -215,10 +215,11 @@ fn bucket_of(t: u64, base: u64) -> usize {
     let digit = (t >> (level * DIGIT_BITS)) as usize & (RADIX - 1);
     level as usize * RADIX + digit
 }
+
 /// Chunk length for a queue holding `stored` entries: about `stored / 256` (a power of two from
 /// `MIN_CHUNK` to `MAX_CHUNK`). Longer chunks for more events keep the buckets' scans sequential
 /// in memory, while the partial chunk each occupied bucket leaves stays a small share of the
-/// storage. Pooled chunks shorter than this are dropped when next taken.
+/// storage. Free chunks shorter than this are reallocated when next taken.
 fn chunk_len_for(stored: usize) -> usize {
     (stored / 256)
         .next_power_of_two()
@@ -262,18 +263,17 @@ impl<T> EventQueue<T> {
     #[inline(always)]
     fn place(&mut self, e: Entry<T>) {
         if e.time > self.base {
-            let b = bucket_of(e.time, self.base);
-            self.push_to_bucket(b, e);
-            self.occupied[b >> 6] |= 1 << (b & 63);
+            self.push_to_bucket(bucket_of(e.time, self.base), e);
             self.in_buckets += 1;
         } else {
             self.insert_front(e);
         }
     }
 
-    /// Append `e` to bucket `b` (marking it occupied is the caller's part).
+    /// Append `e` to bucket `b` and mark the bucket occupied.
     #[inline(always)]
     fn push_to_bucket(&mut self, b: usize, e: Entry<T>) {
+        self.occupied[b >> 6] |= 1 << (b & 63);
         // `NONE` is past the end of the chunk table, so an empty bucket takes the slow path.
         if let Some(c) = self.chunks.get_mut(self.buckets[b].last as usize) {
             if c.entries.len() < c.entries.capacity() {
@@ -495,9 +495,9 @@ impl<T> EventQueue<T> {
                     }
                 }
             } else {
-                // Times too far apart for the keys (beyond 2^58 ticks, some nine thousand years
-                // of microseconds): a stable sort of the run, pushed in reverse insertion order
-                // and sorted latest first.
+                // A top-level bucket (times 2^60 ticks or more past the base, some 36,000 years
+                // of microseconds) leaves no room for the position in the keys: a stable sort of
+                // the run, pushed in reverse insertion order and sorted latest first.
                 for e in self.scratch.drain(..).rev().flatten() {
                     self.front.push_back(e);
                 }
@@ -525,9 +525,7 @@ impl<T> EventQueue<T> {
                     if e.time == mt {
                         self.front.push_front(e);
                     } else {
-                        let b = bucket_of(e.time, mt);
-                        self.push_to_bucket(b, e);
-                        self.occupied[b >> 6] |= 1 << (b & 63);
+                        self.push_to_bucket(bucket_of(e.time, mt), e);
                     }
                 }
                 self.chunks[k as usize].entries = entries;
@@ -693,8 +691,9 @@ mod tests {
 
     const _: () = assert!(EventQueue::<()>::KEY_OVERHEAD_BYTES <= 32);
 
-    /// Times more than 2^58 ticks apart in one small bucket leave no room for the position in
-    /// the sort keys; they take the stable comparison sort instead, ties still in order.
+    /// Times in a top-level bucket (2^60 ticks or more past the base) leave no room for the
+    /// position in the sort keys; they take the stable comparison sort instead, ties still in
+    /// order.
     #[test]
     fn far_future_ties_keep_insertion_order() {
         let mut q = EventQueue::new();
