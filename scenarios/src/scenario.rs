@@ -272,6 +272,13 @@ pub struct CaseMeta {
     pub baseline: Option<String>,
 }
 
+/// Hours in a (leap) year, for the run-length limits.
+const HOURS_PER_YEAR: f64 = 24.0 * 366.0;
+/// Longest run accepted, h: a hundred years (equipment lives 10-25 years).
+const MAX_DURATION_H: f64 = 100.0 * HOURS_PER_YEAR;
+/// Runs longer than this get a warning, h: ten years.
+const LONG_DURATION_H: f64 = 10.0 * HOURS_PER_YEAR;
+
 impl Scenario {
     /// Scenario-level checks plus every model section's own, paths from the document root.
     pub fn validate(&self) -> Vec<ConfigIssue> {
@@ -294,17 +301,16 @@ impl Scenario {
                     r.duration_h
                 ),
             ));
-        } else if r.duration_h > 24.0 * 366.0 * 100.0 {
+        } else if r.duration_h > MAX_DURATION_H {
             v.push(ConfigIssue::error(
                 "run.duration_h",
                 format!(
                     "{} h is more than a hundred years: expected at most {} h (run the years \
                      you need to study; equipment lives 10-25 years)",
-                    r.duration_h,
-                    24.0 * 366.0 * 100.0
+                    r.duration_h, MAX_DURATION_H
                 ),
             ));
-        } else if r.duration_h > 24.0 * 366.0 * 10.0 {
+        } else if r.duration_h > LONG_DURATION_H {
             v.push(ConfigIssue::warning(
                 "run.duration_h",
                 format!("{} h is more than ten years", r.duration_h),
