@@ -725,9 +725,13 @@ impl HeatRejectionPlant {
         self.distribution_design_w * plr * (0.0205 + plr * (0.4101 + plr * 0.5753))
     }
 
+    /// Condenser-water pump power at `flow_kg_s`, W (see [`pump_power_w`]).
     fn pump_w(&self, flow_kg_s: f64) -> f64 {
-        flow_kg_s / RHO_WATER_KG_M3 * self.cfg.condenser_pump_head_pa
-            / self.cfg.condenser_pump_efficiency
+        pump_power_w(
+            flow_kg_s,
+            self.cfg.condenser_pump_head_pa,
+            self.cfg.condenser_pump_efficiency,
+        )
     }
 
     /// Converge the tower loop at fan `speed`: `heat_of(T)` is the heat entering the condenser
@@ -1338,7 +1342,7 @@ impl HeatRejectionPlant {
 /// when it has none: air-side kinds move no chilled water, and the facility-water loop's pumps
 /// are modelled in the thermal crate. Design flow from the plant's design capacity
 /// (`design_load_w`, or else its installed chillers of `chiller_capacity_w` / dry coolers) at the
-/// design delta-T; power `m_d / rho * head / efficiency`.
+/// design delta-T; power [`pump_power_w`] at that flow.
 fn distribution_pump_design(cfg: &PlantConfig, chiller_capacity_w: f64) -> (f64, f64) {
     if cfg.kind.is_air_side()
         || cfg.serves != ServedLoop::ChilledWater
@@ -1357,9 +1361,19 @@ fn distribution_pump_design(cfg: &PlantConfig, chiller_capacity_w: f64) -> (f64,
     if design_kg_s <= 0.0 {
         return (0.0, 0.0);
     }
-    let design_power_w = design_kg_s / RHO_WATER_KG_M3 * cfg.chilled_water_pump_head_pa
-        / cfg.chilled_water_pump_efficiency;
+    let design_power_w = pump_power_w(
+        design_kg_s,
+        cfg.chilled_water_pump_head_pa,
+        cfg.chilled_water_pump_efficiency,
+    );
     (design_kg_s, design_power_w)
+}
+
+/// Electric power of a water pump moving `flow_kg_s` against `head_pa` at wire-to-water
+/// `efficiency`, W: hydraulic power `V * dp` over the efficiency (as EnergyPlus
+/// `Pump:VariableSpeed` sizes its design power: volume flow * head / total efficiency).
+fn pump_power_w(flow_kg_s: f64, head_pa: f64, efficiency: f64) -> f64 {
+    flow_kg_s / RHO_WATER_KG_M3 * head_pa / efficiency
 }
 
 /// Check helper for tests and callers: `heat_rejected + recovered - (delivered + compressor +
