@@ -111,7 +111,17 @@ impl PlateHeatExchanger {
         cw_kg_s: f64,
         design_kg_s: f64,
     ) -> f64 {
-        if chw_in_c <= cw_in_c || chw_kg_s <= 0.0 || cw_kg_s <= 0.0 {
+        if chw_in_c <= cw_in_c {
+            return 0.0;
+        }
+        self.heat_w_per_k(chw_kg_s, cw_kg_s, design_kg_s) * (chw_in_c - cw_in_c)
+    }
+
+    /// `eps * C_min` at these flows, W/K: the heat moved per K of inlet temperature difference
+    /// (the effectiveness depends on the flows only, so [`PlateHeatExchanger::heat_w`] is this
+    /// times the difference). 0 without flow on either side.
+    pub fn heat_w_per_k(&self, chw_kg_s: f64, cw_kg_s: f64, design_kg_s: f64) -> f64 {
+        if chw_kg_s <= 0.0 || cw_kg_s <= 0.0 {
             return 0.0;
         }
         let (c1, c2) = (chw_kg_s * CP_WATER_J_KG_K, cw_kg_s * CP_WATER_J_KG_K);
@@ -120,7 +130,7 @@ impl PlateHeatExchanger {
             * design_kg_s
             * CP_WATER_J_KG_K
             * (0.5 * (chw_kg_s + cw_kg_s) / design_kg_s).powf(0.8);
-        counterflow_effectiveness(ua / c_min, c_min / c_max) * c_min * (chw_in_c - cw_in_c)
+        counterflow_effectiveness(ua / c_min, c_min / c_max) * c_min
     }
 }
 
@@ -242,6 +252,22 @@ impl AirsideEconomizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plate_hx_heat_is_its_factor_times_the_difference() {
+        let hx = PlateHeatExchanger::from_approach(1.5);
+        for &(m_chw, m_cw) in &[(50.0, 50.0), (20.0, 65.0), (80.0, 10.0)] {
+            let per_k = hx.heat_w_per_k(m_chw, m_cw, 50.0);
+            assert!(per_k > 0.0 && per_k <= m_chw.min(m_cw) * CP_WATER_J_KG_K);
+            for &(t_chw, t_cw) in &[(24.0, 16.5), (18.0, 17.999), (30.0, -5.0)] {
+                let q = hx.heat_w(t_chw, m_chw, t_cw, m_cw, 50.0);
+                assert_eq!(q, per_k * (t_chw - t_cw));
+            }
+            assert_eq!(hx.heat_w(16.0, m_chw, 16.5, m_cw, 50.0), 0.0);
+        }
+        assert_eq!(hx.heat_w_per_k(0.0, 50.0, 50.0), 0.0);
+        assert_eq!(hx.heat_w_per_k(50.0, 0.0, 50.0), 0.0);
+    }
 
     #[test]
     fn plate_hx_design_approach() {

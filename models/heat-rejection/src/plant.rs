@@ -1052,10 +1052,9 @@ impl HeatRejectionPlant {
         };
         let m_chw = req.flow_kg_s.max(1e-9);
         let m_hx = self.cfg.economizer.condenser_flow_ratio * m_chw;
-        // The HX's effectiveness depends on the flows only, so its heat is linear in the
-        // temperature difference: `heat_w = (eps C_min) (T_return - T_tower)`. `per_k` is that
-        // factor (`heat_w` of a 1 K difference: exact), computed once instead of per call.
-        let hx_w_per_k = self.hx.heat_w(1.0, m_chw, 0.0, m_hx, m_chw);
+        // At fixed flows the HX's heat is linear in the temperature difference: its factor is
+        // computed once instead of per call (bit-identical to `PlateHeatExchanger::heat_w`).
+        let hx_w_per_k = self.hx.heat_w_per_k(m_chw, m_hx, m_chw);
         let q_hx = |t_tw: f64| {
             if req.return_temp_c > t_tw {
                 (hx_w_per_k * (req.return_temp_c - t_tw)).min(load_w)
