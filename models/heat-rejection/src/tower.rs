@@ -398,14 +398,33 @@ mod tests {
     fn perform_at_is_perform() {
         let t = tower();
         let m = t.design_water_kg_s();
+        // `perform` is `perform_at` of fresh conditions, so the first assertion only guards that
+        // wiring; the second checks the cached conditions against the model's equations (module
+        // doc) written out from scratch, in the order `perform` evaluated them before the cache:
+        // bit-equal, so the cache changes no result.
+        let from_scratch = |speed: f64, t_in: f64, flow: f64, wb: f64| {
+            let dt = t_in - wb;
+            let cs = if dt.abs() < 1e-3 {
+                (saturated_enthalpy_j_kg(wb + 0.05, P) - saturated_enthalpy_j_kg(wb - 0.05, P))
+                    / 0.1
+            } else {
+                (saturated_enthalpy_j_kg(t_in, P) - saturated_enthalpy_j_kg(wb, P)) / dt
+            };
+            let (c_w, c_a) = (flow * CP_WATER_J_KG_K, t.design_air_kg_s * speed * cs);
+            let (c_min, c_max) = (c_w.min(c_a), c_w.max(c_a));
+            let ua = t.design_ua_w_k * speed.powf(0.6) * (flow / t.design_water_kg_s).powf(0.4);
+            let heat_w = counterflow_effectiveness(ua / c_min, c_min / c_max) * c_min * dt;
+            (t_in - heat_w / c_w, heat_w)
+        };
         for &(flow, wb) in &[(m, 20.0), (0.3 * m, -5.0), (1.4 * m, 28.0)] {
             let at = t.conditions(flow, wb, P);
             for &t_in in &[wb - 1.0, wb + 5e-4, wb + 3.0, wb + 12.0] {
                 for &speed in &[0.0, 0.05, 0.5, 1.0] {
-                    assert_eq!(
-                        t.perform_at(speed, t_in, &at),
-                        t.perform(speed, t_in, flow, wb, P)
-                    );
+                    let s = t.perform_at(speed, t_in, &at);
+                    assert_eq!(s, t.perform(speed, t_in, flow, wb, P));
+                    if speed > 0.0 && t_in > wb {
+                        assert_eq!((s.leaving_c, s.heat_w), from_scratch(speed, t_in, flow, wb));
+                    }
                 }
             }
         }
