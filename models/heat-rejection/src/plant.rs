@@ -209,6 +209,12 @@ impl Default for PlantConfig {
 }
 
 impl PlantConfig {
+    /// Whether this crate models the plant's chilled-water distribution pump: water-side kinds
+    /// serving the chilled-water loop (see [`PlantConfig::chilled_water_pump_head_pa`]).
+    fn has_distribution_pump(&self) -> bool {
+        !self.kind.is_air_side() && self.serves == ServedLoop::ChilledWater
+    }
+
     /// The chiller model in effect (explicit, or the kind's default).
     pub fn chiller_config(&self) -> ChillerConfig {
         let air_cooled = self.kind.air_cooled_chillers();
@@ -359,7 +365,7 @@ impl PlantConfig {
                 .into_iter()
                 .map(|i| i.prefixed("heat_recovery")),
         );
-        if !k.is_air_side() && self.serves == ServedLoop::ChilledWater {
+        if self.has_distribution_pump() {
             check_range(
                 &mut v,
                 "chilled_water_design_delta_t_k",
@@ -1343,10 +1349,7 @@ impl HeatRejectionPlant {
 /// (`design_load_w`, or else its installed chillers of `chiller_capacity_w` / dry coolers) at the
 /// design delta-T; power [`pump_power_w`] at that flow.
 fn distribution_pump_design(cfg: &PlantConfig, chiller_capacity_w: f64) -> (f64, f64) {
-    if cfg.kind.is_air_side()
-        || cfg.serves != ServedLoop::ChilledWater
-        || cfg.chilled_water_pump_head_pa <= 0.0
-    {
+    if !cfg.has_distribution_pump() || cfg.chilled_water_pump_head_pa <= 0.0 {
         return (0.0, 0.0);
     }
     let design_w = if cfg.design_load_w > 0.0 {
