@@ -4,7 +4,8 @@
 //! Coolers"). The air-side film dominates, so `UA = UA_design * speed^0.8` (turbulent external
 //! flow, Nusselt ~ Re^0.8, cf. Incropera ch. 7). Fan power `P_design * speed^3` (affinity law).
 //! The leaving fluid can never fall below the entering dry bulb. Control: the lowest fan speed
-//! that meets a leaving setpoint (bisection; heat transfer is monotonic in speed).
+//! that meets a leaving setpoint (bracketed Illinois regula falsi, `crate::solve`, to 1e-9 of
+//! full speed; heat transfer is monotonic in speed).
 
 use crate::hx::{crossflow_unmixed_effectiveness, crossflow_unmixed_ntu};
 use crate::solve::{lowest_passing, FAN_SPEED_TOLERANCE};
