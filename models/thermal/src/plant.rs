@@ -145,10 +145,6 @@ enum RackCooling {
 #[derive(Debug)]
 pub struct CoolingPlant {
     cfg: CoolingConfig,
-    rack_kind: Vec<RackCooling>,
-    /// Immersion racks as runs of consecutive indices (rows are usually contiguous, so a
-    /// handful of runs; loops over runs need no index indirection).
-    immersion_racks: Vec<Range<usize>>,
     n_cold_plate: usize,
     n_immersion: usize,
     crah: Crah,
@@ -178,7 +174,9 @@ pub struct CoolingPlant {
     caps_w: Vec<f64>,
     heat_buf: Vec<f64>,
     /// Runs of consecutive racks of one row: one technology and one recirculation fraction,
-    /// so one inlet temperature. Per-step work that depends only on those is done per segment.
+    /// so one inlet temperature. Per-step work that depends only on those is done per segment;
+    /// loops over a technology's racks go over its segments (rows are usually contiguous, so
+    /// a handful of runs and no index indirection).
     segments: Vec<Segment>,
     /// Per segment: sum and maximum of its racks' cleaned heat this step, W.
     segment_heat_w: Vec<(f64, f64)>,
@@ -240,20 +238,6 @@ fn clean_sum_max(src: &[f64], dst: &mut [f64]) -> (f64, f64) {
         (sum[0] + sum[1]) + (sum[2] + sum[3]),
         max[0].max(max[1]).max(max[2].max(max[3])),
     )
-}
-
-fn runs_of(kinds: &[RackCooling], kind: RackCooling) -> Vec<Range<usize>> {
-    let mut runs: Vec<Range<usize>> = Vec::new();
-    for (i, k) in kinds.iter().enumerate() {
-        if *k != kind {
-            continue;
-        }
-        match runs.last_mut() {
-            Some(r) if r.end == i => r.end = i + 1,
-            _ => runs.push(i..i + 1),
-        }
-    }
-    runs
 }
 
 /// A rack heat as used by the plant, W: 0 if negative or not finite.
@@ -427,8 +411,6 @@ impl CoolingPlant {
         let segments = segments_of(rack_rows, &rack_kind, &cold_share);
         Ok(CoolingPlant {
             cfg: cfg.clone(),
-            immersion_racks: runs_of(&rack_kind, RackCooling::Immersion),
-            rack_kind,
             n_cold_plate,
             n_immersion,
             crah: Crah {
@@ -521,7 +503,7 @@ impl CoolingPlant {
 
     /// Number of racks.
     pub fn racks(&self) -> usize {
-        self.rack_kind.len()
+        self.heat_buf.len()
     }
 
     /// Name of the policy in use.
@@ -791,7 +773,9 @@ impl CoolingPlant {
             }
             out.rack_inlet_c[r.clone()].fill(t);
             if seg.kind == RackCooling::Immersion {
-                continue; // below
+                // no heat to air; chips below
+                out.rack_outlet_c[r].fill(t);
+                continue;
             }
             let t_out = t + dt_k;
             for (o, &q) in out.rack_outlet_c[r.clone()]
@@ -845,8 +829,11 @@ impl CoolingPlant {
         let mut imm_stored_j = 0.0;
         let mut bulk_sum_c = 0.0;
         let mut imm_need = 0.0f64;
-        for r in &self.immersion_racks {
-            out.rack_outlet_c[r.clone()].copy_from_slice(&out.rack_inlet_c[r.clone()]);
+        let tank_segments = self
+            .segments
+            .iter()
+            .filter(|s| s.kind == RackCooling::Immersion);
+        for r in tank_segments.map(|s| s.racks.clone()) {
             for ((c, q), (t_f, cap)) in out.rack_chip_c[r.clone()]
                 .iter_mut()
                 .zip(heat_w[r.clone()].iter().copied())
@@ -923,12 +910,12 @@ impl CoolingPlant {
 
         // outputs
         let o = &mut self.out;
-        o.max_chip_c = if self.rack_kind.is_empty() {
+        o.max_chip_c = if self.heat_buf.is_empty() {
             f64::NAN
         } else {
             max_chip
         };
-        o.max_inlet_c = if self.rack_kind.is_empty() {
+        o.max_inlet_c = if self.heat_buf.is_empty() {
             f64::NAN
         } else {
             max_inlet_c
