@@ -11,7 +11,10 @@
 //! fans already in the air stream is not counted; a DX unit's EIR includes its condenser fan) and
 //! condenser-pump heat enters the condenser water. The chilled-water distribution pump's heat
 //! enters the chilled water, so the plant equipment carries it on top of the site's load
-//! (`cooling_delivered_w` is net of it). For the tower kinds the rejected heat is what
+//! (`cooling_delivered_w` is net of it). Both pumps put all of their electric power into the
+//! water: an upper bound, motors in the fluid stream (EnergyPlus `Pump:VariableSpeed` puts the
+//! shaft power plus its "Fraction of Motor Inefficiencies to Fluid Stream" of the motor loss
+//! there, EnergyPlus Engineering Reference "Pumps"). For the tower kinds the rejected heat is what
 //! the tower model transfers at the converged condenser-water temperature, so the balance is a
 //! real check of the loop solution.
 
