@@ -553,34 +553,10 @@ impl CoolingPlant {
         }
         let heat_w = &self.heat_buf;
         let fw_supply_c = inputs.fw_supply_c;
-        // The first step starts from a consistent state: the policy sees the load it is about
-        // to act on (not 0 W), the tanks' fluid starts at its steady state for this step's
-        // inputs, as the room does (see below).
-        let first = !self.started;
-        if first {
-            let q: f64 = self.segment_heat_w.iter().map(|&(q, _)| q).sum();
-            self.obs.it_heat_w = q;
-            self.obs.design_it_heat_w = q;
-        }
         let chw_supply_c = inputs.chw_supply_c;
 
-        // 1. policy behind the guard
-        self.obs.outdoor_dry_bulb_c = inputs.outdoor_dry_bulb_c;
-        self.obs.chw_supply_c = chw_supply_c;
-        self.obs.fw_supply_c = fw_supply_c;
-        self.obs.dt_s = h_s;
-        let proposed = self.policy.decide(&self.obs);
-        let act = self.guard.apply(proposed, &self.obs);
-
-        let n_crah = mark_up(&mut self.crah_up, inputs.faults.crah_down);
-        let n_cdu = mark_up(&mut self.cdu_up, inputs.faults.cdu_down);
-        let n_fw = mark_up(&mut self.fw_up, inputs.faults.fw_pump_down);
-        let a = &self.cfg.air;
-        let l = &self.cfg.liquid;
-        let im = &self.cfg.immersion;
-
-        // 2. split heat
-        let f = l.capture_fraction;
+        // 2. split heat (before the policy, which sees this load on the first step)
+        let f = self.cfg.liquid.capture_fraction;
         // heat per technology, and sum of (1 - r_i) * air heat_i (sets the CRAH supply the
         // racks draw)
         let (mut q_air_racks, mut q_cp_racks, mut q_imm_racks) = (0.0, 0.0, 0.0);
@@ -602,6 +578,30 @@ impl CoolingPlant {
         let q_cp = f * q_cp_racks;
         let q_air = q_air_racks + (1.0 - f) * q_cp_racks;
         let q_air_cold_w = cold_air + (1.0 - f) * cold_cp;
+
+        // The first step starts from a consistent state: the policy sees the load it is about
+        // to act on (not 0 W), the tanks' fluid starts at its steady state for this step's
+        // inputs, as the room does (see below).
+        let first = !self.started;
+        if first {
+            self.obs.it_heat_w = q_it;
+            self.obs.design_it_heat_w = q_it;
+        }
+
+        // 1. policy behind the guard
+        self.obs.outdoor_dry_bulb_c = inputs.outdoor_dry_bulb_c;
+        self.obs.chw_supply_c = chw_supply_c;
+        self.obs.fw_supply_c = fw_supply_c;
+        self.obs.dt_s = h_s;
+        let proposed = self.policy.decide(&self.obs);
+        let act = self.guard.apply(proposed, &self.obs);
+
+        let n_crah = mark_up(&mut self.crah_up, inputs.faults.crah_down);
+        let n_cdu = mark_up(&mut self.cdu_up, inputs.faults.cdu_down);
+        let n_fw = mark_up(&mut self.fw_up, inputs.faults.fw_pump_down);
+        let a = &self.cfg.air;
+        let l = &self.cfg.liquid;
+        let im = &self.cfg.immersion;
 
         // 3. TCS flows and pumps
         let water = Coolant::Water.properties_clamped(fw_supply_c);
@@ -741,7 +741,7 @@ impl CoolingPlant {
             0.0
         };
         let q_room = q_air + extra + fan_w;
-        if !self.started && m_crah > 0.0 {
+        if first && m_crah > 0.0 {
             self.room.hot_c = RoomAir::steady_hot_c(q_room, m_crah, supply_c);
         }
         self.started = true;
@@ -1589,6 +1589,52 @@ mod tests {
         let a = s.actions.unwrap();
         assert_eq!(a.tcs_pump_speed, 0.8);
         assert_eq!(p.guard().fallback_steps, 0);
+    }
+
+    /// Records what the plant shows the policy (the policy itself holds the base actions).
+    #[derive(Debug)]
+    struct Spy(std::sync::Arc<std::sync::Mutex<Vec<Observations>>>, Actions);
+
+    impl CoolingPolicy for Spy {
+        fn name(&self) -> &str {
+            "spy"
+        }
+        fn decide(&mut self, obs: &Observations) -> Actions {
+            self.0.lock().unwrap().push(*obs);
+            self.1
+        }
+    }
+
+    #[test]
+    fn the_policy_sees_the_same_it_heat_the_step_reports() {
+        // Rows air, gpu, air: summed in rack order and summed per technology, these heats
+        // differ in the last bit ((a1 + g) + a2 != (a1 + a2) + g). The first step's load shown
+        // to the policy must be the step's it_heat_w, so an unchanged load is exactly the
+        // design load (load fraction 1) on every step.
+        let mut cfg = CoolingConfig::default();
+        cfg.liquid.rows = vec!["gpu".into()];
+        let names = vec!["air".to_string(), "gpu".to_string()];
+        let heat = [6813.3, 46634.8, 15822.3];
+        assert_ne!((heat[0] + heat[1]) + heat[2], (heat[0] + heat[2]) + heat[1]);
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let base = Actions {
+            crah_supply_c: cfg.air.supply_setpoint_c,
+            crah_airflow_ratio: cfg.control.crah_airflow_ratio,
+            tcs_supply_c: cfg.liquid.tcs_supply_setpoint_c,
+            tcs_pump_speed: cfg.control.tcs_pump_speed,
+        };
+        let spy = Box::new(Spy(seen.clone(), base));
+        let mut p = CoolingPlant::with_policy(&cfg, &[0, 1, 0], &names, spy).unwrap();
+        let mut reported = Vec::new();
+        for _ in 0..3 {
+            reported.push(p.step(MIN, &inputs(&heat, Faults::default())).it_heat_w);
+        }
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0].it_heat_w, reported[0]);
+        for (o, q) in seen.iter().zip(&reported) {
+            assert_eq!(o.it_heat_w, *q);
+            assert_eq!(o.design_it_heat_w, o.it_heat_w);
+        }
     }
 
     #[test]
