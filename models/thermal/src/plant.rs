@@ -814,11 +814,13 @@ impl CoolingPlant {
             }
         }
         let imm_load = q_imm_racks + n_imm * tank_pump_w;
-        // Tank bulk fluid, lumped capacitance C: dT/dt = (q + pump - (T - fw) / k) / C with
-        // k = 1 / (eps C_min), advanced exactly over the step with the inputs held:
-        // T1 = T_ss + (T0 - T_ss) exp(-h / (C k)), T_ss = fw + (q + pump) k. The chip follows
-        // its own heat at once (chip = T1 + q R / chips); the fluid lags. Without facility-water
-        // flow the fluid stores all its heat and the chip is reported as +inf (no coolant flow).
+        // Tank bulk fluid, lumped capacitance C (Incropera & DeWitt ch. 5.1):
+        // dT/dt = (q + pump - (T - fw) / k) / C with k = 1 / (eps C_min), advanced exactly over
+        // the step with the inputs held: T1 = T_ss + (T0 - T_ss) exp(-h / (C k)),
+        // T_ss = fw + (q + pump) k ([`sim_core::first_order_step`] with its decay factor taken
+        // once: every tank has the same time constant). The chip follows its own heat at once
+        // (chip = T1 + q R / chips); the fluid lags. Without facility-water flow the fluid
+        // stores all its heat and the chip is reported as +inf (no coolant flow).
         let cap_j_k = self.tank_heat_capacity_j_k;
         let flowing = tank_k_per_w.is_finite();
         let decay = if cap_j_k > 0.0 && flowing {
@@ -826,6 +828,12 @@ impl CoolingPlant {
         } else {
             0.0
         };
+        // Throttling cap: the heat q at which the chip would sit at the limit next step from
+        // the bulk state T1, limit = T_ss(q) (1 - decay) + T1 decay + q R / chips, solved for q
+        // as (cap_at_c - T1 decay) / cap_k_per_w.
+        let g = 1.0 - decay;
+        let cap_at_c = limit - (fw_supply_c + tank_pump_w * tank_k_per_w) * g;
+        let cap_k_per_w = tank_k_per_w * g + chip_r_per_w;
         let mut imm_stored_j = 0.0;
         let mut bulk_sum_c = 0.0;
         let mut imm_need = 0.0f64;
@@ -855,25 +863,18 @@ impl CoolingPlant {
                 } else {
                     *t_f
                 };
-                let (t1, cap_w) = if flowing {
+                let t1 = if flowing {
                     let t_ss = fw_supply_c + ss_rise;
                     let t1 = t_ss + (t0 - t_ss) * decay;
-                    // heat at which the chip would sit at the limit next step from this state
-                    let g = 1.0 - decay;
-                    let cap_w =
-                        ((limit - (fw_supply_c + tank_pump_w * tank_k_per_w) * g - t1 * decay)
-                            / (tank_k_per_w * g + chip_r_per_w))
-                            .max(0.0);
                     *c = t1 + q * chip_r_per_w;
-                    (t1, cap_w)
+                    t1
                 } else {
                     *c = f64::INFINITY;
-                    let t1 = if cap_j_k > 0.0 {
+                    if cap_j_k > 0.0 {
                         t0 + q_tank * h_s / cap_j_k
                     } else {
                         t0
-                    };
-                    (t1, 0.0)
+                    }
                 };
                 imm_stored_j += if cap_j_k > 0.0 {
                     cap_j_k * (t1 - t0)
@@ -886,11 +887,17 @@ impl CoolingPlant {
                     max_chip = *c;
                 }
                 if throttle {
-                    *cap = if *c > limit && cap_w.is_finite() {
-                        cap_w
-                    } else {
-                        f64::INFINITY
-                    };
+                    *cap = f64::INFINITY;
+                    if *c > limit {
+                        let cap_w = if flowing {
+                            ((cap_at_c - t1 * decay) / cap_k_per_w).max(0.0)
+                        } else {
+                            0.0
+                        };
+                        if cap_w.is_finite() {
+                            *cap = cap_w;
+                        }
+                    }
                 }
             }
         }
