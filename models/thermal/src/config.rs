@@ -29,6 +29,16 @@ use crate::ashrae::AshraeClass;
 use crate::control::ResetSignal;
 use crate::coolant::Coolant;
 
+/// Facility-water temperature at which the CDU and tank exchanger ratings take the water's
+/// heat capacity, °C (assumption: a mid-range facility-water supply). Shared by the validation
+/// of the ratings and the plant that sizes the exchangers from them.
+pub(crate) const RATING_WATER_C: f64 = 30.0;
+
+/// Tank fluid temperature at which the tank exchanger rating and the tank inventory's heat
+/// capacity take the fluid's properties, and the plant's starting estimate of the tanks' bulk
+/// temperature, °C (assumption: a typical single-phase immersion bulk temperature).
+pub(crate) const RATING_TANK_FLUID_C: f64 = 40.0;
+
 /// The whole `[cooling]` section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -651,9 +661,7 @@ impl CoolingConfig {
                 ));
             }
         }
-        let w = crate::coolant::Coolant::Water
-            .properties_clamped(30.0)
-            .cp_j_kg_k;
+        let w = Coolant::Water.properties_clamped(RATING_WATER_C).cp_j_kg_k;
         let cp = l
             .coolant
             .properties_clamped(l.tcs_supply_setpoint_c)
@@ -744,7 +752,7 @@ impl CoolingConfig {
             100.0,
             "m3",
         );
-        let fcp = im.coolant.properties_clamped(40.0).cp_j_kg_k;
+        let fcp = im.coolant.properties_clamped(RATING_TANK_FLUID_C).cp_j_kg_k;
         if im.hx_rated_capacity_w > 0.0
             && im.hx_rated_approach_k > 0.0
             && im.tank_fluid_flow_kg_s > 0.0

@@ -36,7 +36,7 @@ use sim_core::SimDuration;
 
 use crate::air::{Containment, Crah, RoomAir, AIR_CP_J_KG_K};
 use crate::ashrae::{AshraeClass, Exceedance};
-use crate::config::{CoolingConfig, PolicyKind};
+use crate::config::{CoolingConfig, PolicyKind, RATING_TANK_FLUID_C, RATING_WATER_C};
 use crate::control::{
     Actions, CoolingPolicy, FixedSetpoints, Guard, Observations, PidPumpSpeed, PidSupplyAir,
     SafeRanges, SupplyReset,
@@ -387,12 +387,12 @@ impl CoolingPlant {
         let a = &cfg.air;
         let l = &cfg.liquid;
         let im = &cfg.immersion;
-        let water_cp = Coolant::Water.properties_clamped(30.0).cp_j_kg_k;
+        let water_cp = Coolant::Water.properties_clamped(RATING_WATER_C).cp_j_kg_k;
         let tcs_cp = l
             .coolant
             .properties_clamped(l.tcs_supply_setpoint_c)
             .cp_j_kg_k;
-        let tank_props = im.coolant.properties_clamped(40.0);
+        let tank_props = im.coolant.properties_clamped(RATING_TANK_FLUID_C);
         let tank_cp = tank_props.cp_j_kg_k;
         let cdu_duty = (l.cdu_count - l.cdu_spare_count.min(l.cdu_count)).max(1) as f64;
         let fw_duty = (l.fw_pump_count - l.fw_pump_spare_count.min(l.fw_pump_count)).max(1) as f64;
@@ -477,7 +477,7 @@ impl CoolingPlant {
                 ..Observations::default()
             },
             tcs_stored_j: 0.0,
-            tank_fluid_c: 40.0,
+            tank_fluid_c: RATING_TANK_FLUID_C,
             tank_bulk_c: vec![f64::NAN; n],
             tank_heat_capacity_j_k: im.tank_fluid_volume_m3
                 * tank_props.density_kg_m3
