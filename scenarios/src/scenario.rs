@@ -153,6 +153,12 @@ pub struct RunConfig {
     pub seed: u64,
     /// Day of the year at simulation start, 1 = 1 January. Default 1.
     pub start_day_of_year: u32,
+    /// Longest physics step, seconds: the engine also steps at every threshold (fault, demand
+    /// interval, tariff step, weather hour, battery empty or full, generator ready), so this
+    /// only bounds the error of the held inputs between them. Range 0.001 to the control
+    /// interval; default: the control interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_step_s: Option<f64>,
 }
 
 impl Default for RunConfig {
@@ -162,6 +168,7 @@ impl Default for RunConfig {
             control_interval_s: 60.0,
             seed: 1,
             start_day_of_year: 1,
+            max_step_s: None,
         }
     }
 }
@@ -174,6 +181,11 @@ impl RunConfig {
     /// The control interval as integer simulation time (`None` if negative or not finite).
     pub fn control_interval(&self) -> Option<SimDuration> {
         SimDuration::try_from_secs_f64(self.control_interval_s).ok()
+    }
+    /// The longest physics step (`None`: not set, or not a valid duration).
+    pub fn max_step(&self) -> Option<SimDuration> {
+        self.max_step_s
+            .and_then(|s| SimDuration::try_from_secs_f64(s).ok())
     }
 }
 
@@ -225,6 +237,38 @@ pub enum FaultKind {
     UtilityOutage,
     /// A compute node fails; its jobs are lost or requeued.
     NodeFailure,
+    /// A facility-water pump stops.
+    FwPumpLoss,
+    /// A UPS (or HVDC rectifier) module fails; the others share the load.
+    UpsModuleFailure,
+}
+
+impl FaultKind {
+    /// Every kind, in documentation order.
+    pub const ALL: [FaultKind; 8] = [
+        FaultKind::ChillerTrip,
+        FaultKind::CduPumpLoss,
+        FaultKind::HeatRejectionFanLoss,
+        FaultKind::CrahFailure,
+        FaultKind::UtilityOutage,
+        FaultKind::NodeFailure,
+        FaultKind::FwPumpLoss,
+        FaultKind::UpsModuleFailure,
+    ];
+
+    /// The kind's name in a scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::ChillerTrip => "chiller_trip",
+            FaultKind::CduPumpLoss => "cdu_pump_loss",
+            FaultKind::HeatRejectionFanLoss => "heat_rejection_fan_loss",
+            FaultKind::CrahFailure => "crah_failure",
+            FaultKind::UtilityOutage => "utility_outage",
+            FaultKind::NodeFailure => "node_failure",
+            FaultKind::FwPumpLoss => "fw_pump_loss",
+            FaultKind::UpsModuleFailure => "ups_module_failure",
+        }
+    }
 }
 
 /// One injected fault.
@@ -233,8 +277,9 @@ pub enum FaultKind {
 pub struct FaultConfig {
     /// What fails. Required.
     pub kind: FaultKind,
-    /// Which component fails, by its name in the site (e.g. `chiller-1`, `cdu-3`); empty means
-    /// the first component of that kind. Default empty.
+    /// Which unit fails, by its 1-based name in the site (`crah-2`, `cdu-1`, `fw-pump-1`,
+    /// `chw.chiller-2`, `fw.dry-cooler-1`, `ups-module-3`, `utility`; `dctwin list equipment
+    /// SCENARIO` prints them). Empty means the first unit the kind applies to. Default empty.
     #[serde(default)]
     pub component: String,
     /// When the fault starts, hours after the run start. Required.
@@ -345,6 +390,18 @@ impl Scenario {
                 ));
             }
         }
+        if let Some(m) = r.max_step_s {
+            if !m.is_finite() || m < 1e-3 || m > r.control_interval_s {
+                v.push(ConfigIssue::error(
+                    "run.max_step_s",
+                    format!(
+                        "{m} s: the physics step must lie between 0.001 s and the control \
+                         interval ({} s)",
+                        r.control_interval_s
+                    ),
+                ));
+            }
+        }
         if !(1..=366).contains(&r.start_day_of_year) {
             v.push(ConfigIssue::error(
                 "run.start_day_of_year",
@@ -427,6 +484,7 @@ impl Scenario {
             }
         }
         v.extend(self.cross_section_issues());
+        v.extend(crate::site::SiteInventory::of(self).check_faults(self));
         let sections: [(&str, &dyn ModelSection); 5] = [
             ("weather", &self.weather),
             ("it", &self.it),

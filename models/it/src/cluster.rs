@@ -201,6 +201,9 @@ pub struct Cluster {
     deferred: u64,
     running: BTreeSet<(SimTime, u32)>,
     events: EventQueue<Ev>,
+    /// Time of the first pending event after the last `advance_to` (the queue's peek needs
+    /// `&mut`).
+    next_event: Option<SimTime>,
     scheduler: Box<dyn Scheduler>,
     fail_rng: StreamRng,
     now: SimTime,
@@ -432,6 +435,7 @@ impl Cluster {
             deferred: 0,
             running: BTreeSet::new(),
             events: EventQueue::new(),
+            next_event: None,
             scheduler,
             fail_rng: streams.stream("it.failures"),
             now: SimTime::ZERO,
@@ -873,6 +877,7 @@ impl Cluster {
             self.refresh_rack(r);
         }
         self.now = now;
+        self.next_event = self.events.peek_time();
     }
 
     // ---- driving ------------------------------------------------------------------------
@@ -1172,6 +1177,14 @@ impl Cluster {
         self.account_busy(until);
         self.now = until;
         self.interval_start = until;
+        self.next_event = self.events.peek_time();
+    }
+
+    /// Time of the next IT event (arrival, release, finish, failure, repair) still pending, if
+    /// any: the site's master joins it to its thresholds while a threshold depends on the IT
+    /// power (on battery), so that the IT power is constant up to the threshold.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        self.next_event
     }
 
     /// Statistics so far.

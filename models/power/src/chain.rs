@@ -307,6 +307,13 @@ pub struct ChainConfig {
     /// servers' DC front ends replace (the IT model's power is AC wall power behind them), and
     /// `dc_front_end_efficiency` the DC front end.
     pub psu: PsuConfig,
+    /// Time constant with which the chain's losses reach the air of the space the gear stands
+    /// in (transformer, UPS, PDU enclosures and their surroundings as one lumped thermal
+    /// mass), s. The site couples the losses to the cooling through this mass, so a loss is
+    /// never handed on as joules divided by the next step. Range 1-3600; default 120 (the
+    /// order of a dry-type transformer's enclosure air; IEEE C57.96 gives hours for the
+    /// windings, whose heat still reaches the room through the enclosure air).
+    pub loss_time_constant_s: f64,
 }
 
 impl Default for ChainConfig {
@@ -319,6 +326,7 @@ impl Default for ChainConfig {
             hvdc_bus_voltage_v: 240.0,
             pdu: Pdu::default(),
             psu: PsuConfig::default(),
+            loss_time_constant_s: 120.0,
         }
     }
 }
@@ -338,6 +346,14 @@ impl ChainConfig {
                 .validate()
                 .into_iter()
                 .map(|i| i.prefixed("converter")),
+        );
+        check_range(
+            &mut v,
+            "loss_time_constant_s",
+            self.loss_time_constant_s,
+            1.0,
+            3600.0,
+            "s",
         );
         check_range(
             &mut v,

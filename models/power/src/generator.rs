@@ -112,6 +112,11 @@ impl Generator {
         }
     }
 
+    /// The configuration.
+    pub fn config(&self) -> &GeneratorConfig {
+        &self.cfg
+    }
+
     /// True while started (cranking or running).
     pub fn is_running(&self) -> bool {
         self.running_for_s.is_some()
@@ -126,6 +131,22 @@ impl Generator {
             }
             _ => 0.0,
         }
+    }
+
+    /// Seconds from now until the available capacity reaches `power_w` if the utility stays
+    /// out (0 if it already has; counted from the start command if it has not started yet), or
+    /// `None` if it never will (disabled, or `power_w` above the rating).
+    pub fn seconds_until_available_w(&self, power_w: f64) -> Option<f64> {
+        if !self.cfg.enabled || power_w > self.cfg.rated_power_w {
+            return None;
+        }
+        let ramp_s = if self.cfg.ramp_rate_w_per_s > 0.0 {
+            power_w.max(0.0) / self.cfg.ramp_rate_w_per_s
+        } else {
+            0.0
+        };
+        let elapsed = self.running_for_s.unwrap_or(0.0);
+        Some((self.cfg.start_delay_s + ramp_s - elapsed).max(0.0))
     }
 
     /// Advance by `dt_s`. The generator starts when the utility is lost and stops when it

@@ -464,6 +464,10 @@ impl ElectricalSystem {
     pub fn battery(&self) -> Option<&Battery> {
         self.battery.as_ref()
     }
+    /// The standby generator.
+    pub fn generator(&self) -> &Generator {
+        &self.generator
+    }
     /// The UPS battery.
     pub fn ups_battery(&self) -> &Battery {
         &self.ups_battery

@@ -159,6 +159,7 @@ pub struct CoolingPlant {
     policy: Box<dyn CoolingPolicy + Send>,
     guard: Guard,
     obs: Observations,
+    decisions: Decisions,
     tcs_stored_j: f64,
     tank_fluid_c: f64,
     /// Bulk fluid temperature of each immersion rack's tank at the end of the last step, °C
@@ -183,6 +184,20 @@ pub struct CoolingPlant {
     /// Per segment: (inlet temperature, racks) for the exceedance count.
     segment_inlets: Vec<(f64, usize)>,
     exceedance: Exceedance,
+}
+
+/// When the policy decides: on every step (a plant stepped on its own), or only when the site's
+/// master asks, at its decision instants (the physics may take several sub-steps in between).
+#[derive(Debug, Clone, Copy, Default)]
+struct Decisions {
+    /// Decide only when asked ([`CoolingPlant::request_decision`]).
+    external: bool,
+    /// A decision is due at the next step: the time since the last decision, s.
+    due_since_s: Option<f64>,
+    /// Actions commanded from outside for the next decision (still guarded).
+    commanded: Option<Actions>,
+    /// The actions in force.
+    held: Option<Actions>,
 }
 
 /// Consecutive racks of one row (see [`CoolingPlant`]'s `segments`).
@@ -249,6 +264,29 @@ fn clean_heat(q: f64) -> f64 {
     } else {
         0.0
     }
+}
+
+/// The policy behind the guard at a decision, or the held actions between decisions.
+fn decide_or_hold(
+    d: &mut Decisions,
+    policy: &mut (dyn CoolingPolicy + Send),
+    guard: &mut Guard,
+    obs: &mut Observations,
+    h_s: f64,
+) -> Actions {
+    let due = match (d.external, d.due_since_s.take(), d.held) {
+        (true, None, Some(held)) => return held,
+        (true, Some(since), _) => since.max(0.0),
+        _ => h_s,
+    };
+    obs.dt_s = due;
+    let proposed = match d.commanded.take() {
+        Some(a) => a,
+        None => policy.decide(obs),
+    };
+    let act = guard.apply(proposed, obs);
+    d.held = Some(act);
+    act
 }
 
 fn mark_up(up: &mut [bool], down: &[usize]) -> usize {
@@ -476,6 +514,7 @@ impl CoolingPlant {
                 max_inlet_c: f64::NAN,
                 ..Observations::default()
             },
+            decisions: Decisions::default(),
             tcs_stored_j: 0.0,
             tank_fluid_c: RATING_TANK_FLUID_C,
             tank_bulk_c: vec![f64::NAN; n],
@@ -535,6 +574,26 @@ impl CoolingPlant {
         &self.caps_w
     }
 
+    /// Decide only when [`Self::request_decision`] asks (the site's master does, at its decision
+    /// instants); between decisions the actions in force are held over any number of physics
+    /// steps, so the controller's behaviour does not depend on how the physics is sub-stepped.
+    pub fn decide_on_request(&mut self) {
+        self.decisions.external = true;
+    }
+
+    /// The next step starts with a decision; `since_last_s` is the time since the previous one
+    /// (what a PI controller integrates over). `commanded` replaces the built-in policy's
+    /// proposal for this decision; the guard corrects it either way.
+    pub fn request_decision(&mut self, since_last_s: f64, commanded: Option<Actions>) {
+        self.decisions.due_since_s = Some(since_last_s);
+        self.decisions.commanded = commanded;
+    }
+
+    /// The actions in force (after the guard), if a decision was taken.
+    pub fn actions(&self) -> Option<Actions> {
+        self.decisions.held
+    }
+
     /// Advance the plant over `dt` with `inputs` held constant. Racks beyond
     /// `inputs.rack_heat_w.len()` are taken as dissipating nothing. A zero `dt` changes
     /// nothing and returns the previous step.
@@ -592,9 +651,13 @@ impl CoolingPlant {
         self.obs.outdoor_dry_bulb_c = inputs.outdoor_dry_bulb_c;
         self.obs.chw_supply_c = chw_supply_c;
         self.obs.fw_supply_c = fw_supply_c;
-        self.obs.dt_s = h_s;
-        let proposed = self.policy.decide(&self.obs);
-        let act = self.guard.apply(proposed, &self.obs);
+        let act = decide_or_hold(
+            &mut self.decisions,
+            self.policy.as_mut(),
+            &mut self.guard,
+            &mut self.obs,
+            h_s,
+        );
 
         let n_crah = mark_up(&mut self.crah_up, inputs.faults.crah_down);
         let n_cdu = mark_up(&mut self.cdu_up, inputs.faults.cdu_down);
@@ -660,13 +723,24 @@ impl CoolingPlant {
         };
         let tcs_supply_c = match cdu_rise_k {
             Some(rise) if rise.is_finite() => {
-                fw_load += q_tcs + self.tcs_stored_j / h_s;
-                stored_j -= self.tcs_stored_j;
-                self.tcs_stored_j = 0.0;
+                // Heat stored in the TCS fluid while no CDU ran leaves through the CDUs as the
+                // fluid turns over: exact decay of the excess over the step with the fluid's
+                // turnover time C / (m cp) (lumped capacitance, Incropera & DeWitt 5.1), so a
+                // short first step with a CDU back releases a short step's share.
+                let released_j = if self.tcs_stored_j != 0.0 {
+                    let tau_s = l.tcs_heat_capacity_j_k / (tcs_flow * tcs_fluid.cp_j_kg_k);
+                    self.tcs_stored_j * -(-h_s / tau_s).exp_m1()
+                } else {
+                    0.0
+                };
+                fw_load += q_tcs + released_j / h_s;
+                stored_j -= released_j;
+                self.tcs_stored_j -= released_j;
                 if self.n_cold_plate > 0 {
                     fw_sp = fw_sp.min(act.tcs_supply_c - rise);
                 }
                 act.tcs_supply_c.max(fw_supply_c + rise)
+                    + self.tcs_stored_j / l.tcs_heat_capacity_j_k
             }
             _ => {
                 // No heat path to facility water: the TCS fluid stores the heat.

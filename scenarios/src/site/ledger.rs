@@ -52,6 +52,39 @@ pub struct StepFlows {
     pub carbon_g_per_kwh: f64,
     /// Electricity price, currency/kWh.
     pub price_per_kwh: f64,
+    /// Power-chain and battery losses produced in the white space (PDUs, shelves, BBUs).
+    pub white_space_loss_w: f64,
+    /// Power-chain and battery losses produced in the electrical room.
+    pub electrical_room_loss_w: f64,
+}
+
+/// Applies `$m!(field)` to every field of [`StepFlows`], in declaration order.
+macro_rules! for_each_flow {
+    ($m:ident) => {
+        $m!(it_w);
+        $m!(it_metered_w);
+        $m!(air_fans_w);
+        $m!(pumps_w);
+        $m!(compressors_w);
+        $m!(heat_rejection_aux_w);
+        $m!(chain_losses_w);
+        $m!(other_w);
+        $m!(unserved_w);
+        $m!(utility_w);
+        $m!(renewable_w);
+        $m!(generator_w);
+        $m!(battery_net_w);
+        $m!(heat_reused_w);
+        $m!(water_kg_s);
+        $m!(heat_out_w);
+        $m!(heat_stored_w);
+        $m!(unmet_heat_w);
+        $m!(battery_loss_w);
+        $m!(carbon_g_per_kwh);
+        $m!(price_per_kwh);
+        $m!(white_space_loss_w);
+        $m!(electrical_room_loss_w);
+    };
 }
 
 impl StepFlows {
@@ -59,6 +92,41 @@ impl StepFlows {
     pub fn cooling_w(&self) -> f64 {
         self.air_fans_w + self.pumps_w + self.compressors_w + self.heat_rejection_aux_w
     }
+    /// `self += k * other`, field by field (sums over a sample window).
+    pub fn add_scaled(&mut self, other: &StepFlows, k: f64) {
+        macro_rules! add {
+            ($f:ident) => {
+                self.$f += k * other.$f;
+            };
+        }
+        for_each_flow!(add);
+    }
+
+    /// `self *= k`, field by field.
+    pub fn scale(&mut self, k: f64) {
+        macro_rules! mul {
+            ($f:ident) => {
+                self.$f *= k;
+            };
+        }
+        for_each_flow!(mul);
+    }
+
+    /// Every field with its name (the finite-state check names the one that failed).
+    pub fn named(&self) -> [(&'static str, f64); 23] {
+        let mut out = [("", 0.0); 23];
+        let mut i = 0;
+        macro_rules! put {
+            ($f:ident) => {
+                out[i] = (stringify!($f), self.$f);
+                i += 1;
+            };
+        }
+        for_each_flow!(put);
+        debug_assert_eq!(i, out.len());
+        out
+    }
+
     /// Energy sources into the site: utility + renewables + generator, W.
     pub fn supply_w(&self) -> f64 {
         self.utility_w + self.renewable_w + self.generator_w
@@ -170,20 +238,17 @@ impl EnergyLedger {
     }
 
     /// First law over the run: every joule of electricity the site used (IT, cooling, power-chain
-    /// and battery losses) ends as heat that left the site, was stored in the building, was not
-    /// removed (unmet), or is a loss of the last interval still waiting to be cooled
-    /// (`pending_loss_j`). Returns the residual relative to the electricity used; zero to
-    /// rounding while every load is served (during an outage the unserved loads' heat is not
-    /// tracked).
-    pub fn heat_balance_residual(&self, pending_loss_j: f64) -> f64 {
+    /// and battery losses) ends as heat that left the site or is stored in the building (room
+    /// air, coolant, loop fluids, the gear's loss masses). Heat a plant could not remove is
+    /// stored, not written off. Returns the residual relative to the electricity used; zero to
+    /// rounding on every scenario, outages included (equipment on a dead bus draws nothing and
+    /// heats nothing).
+    pub fn heat_balance_residual(&self) -> f64 {
         let used = self.it.energy_j()
             + self.cooling_j()
             + self.chain_losses.energy_j()
             + self.battery_loss.energy_j();
-        let accounted = self.heat_out.energy_j()
-            + self.heat_stored.energy_j()
-            + self.unmet_heat.energy_j()
-            + pending_loss_j;
+        let accounted = self.heat_out.energy_j() + self.heat_stored.energy_j();
         if used > 0.0 {
             (used - accounted) / used
         } else {

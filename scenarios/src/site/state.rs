@@ -1,21 +1,26 @@
-//! The assembled site: every model of the scenario and the coupling between them.
+//! The assembled site: every stage's model, the coupling states between them (loop fluids,
+//! loss masses), the power buses, the fault masks and the thresholds the master steps to.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use dctwin_models::heat_rejection::economizer::CoolingMode;
-use dctwin_models::heat_rejection::{HeatRejectionPlant, RejectionRequest, CP_WATER_J_KG_K};
-use dctwin_models::it::{Cluster, ItEnvironment};
+use dctwin_models::heat_rejection::HeatRejectionPlant;
+use dctwin_models::it::Cluster;
 use dctwin_models::power::{ElectricalInputs, ElectricalSystem, GridSignals};
-use dctwin_models::thermal::{CoolingPlant, Faults, ThermalInputs};
+use dctwin_models::thermal::control::Actions;
+use dctwin_models::thermal::CoolingPlant;
 use dctwin_models::weather::Weather;
 use sim_core::{Recorder, RngStreams, SimDuration, SimTime};
 
+use super::inventory::{Equipment, Loop, SiteInventory};
 use super::ledger::{EnergyLedger, StepFlows};
-use super::{RunOutput, SiteError};
+use super::store::LaggedHeat;
+use super::SiteError;
 use crate::scenario::{FaultKind, Scenario};
-use crate::summary::Summary;
 
-/// Names of the sampled signals, in column order (see [`SiteState::sample`]).
+/// Names of the sampled signals, in column order. Each row holds the means (powers,
+/// intensities) or maxima (temperatures) over its sample interval, labelled with the
+/// interval's start.
 pub const SIGNALS: &[&str] = &[
     "it_power_kw",
     "cooling_power_kw",
@@ -41,78 +46,224 @@ pub const SIGNALS: &[&str] = &[
     "running_jobs",
     "carbon_g_per_kwh",
     "price_per_kwh",
+    "unmet_cooling_kw",
 ];
 
-/// Water temperature rise carrying the electrical-room heat when the loop has no other flow, K
-/// (about the 6.7 K design rise of a chilled-water loop, ASHRAE 90.1-2019 App. G G3.1.3.8).
-const EXTRA_HEAT_RISE_K: f64 = 6.0;
+/// Volume of water in a chilled- or facility-water loop per kW of its plant's design load,
+/// m³/kW: 6 US gallons per ton of refrigeration (0.0065 m³/kW), the loop volume chiller
+/// manufacturers ask for on long-loop systems (3 gal/ton minimum for comfort cooling, 6-10
+/// gal/ton for process loads; e.g. Trane, *Chiller System Design and Control*, SYS-APM001-EN,
+/// 2011, "minimum loop volume"). Sets the loop fluid's heat capacity, the state through which
+/// heat rejection and the cooling plant are coupled.
+const LOOP_VOLUME_M3_PER_KW: f64 = 0.0065;
+/// Heat capacity of a loop without a plant, J/K: one cubic metre of water.
+const LOOP_WITHOUT_PLANT_J_K: f64 = 4.18e6;
+/// Volumetric heat capacity of water, J/(m³ K) (998 kg/m³ x 4186 J/(kg K), 20 °C).
+const WATER_J_M3_K: f64 = 998.0 * 4186.0;
+/// Inlet temperature at which the servers shut themselves down, °C: the top of ASHRAE class
+/// A4's allowable range (ASHRAE TC 9.9, *Thermal Guidelines for Data Processing
+/// Environments*, 5th ed., 2021), where server firmware trips on inlet over-temperature.
+pub(crate) const TRIP_INLET_C: f64 = 45.0;
+/// Inlet temperature below which tripped servers restart, °C: the top of the recommended
+/// range (hysteresis, so a trip does not flap).
+pub(crate) const RESTART_INLET_C: f64 = 27.0;
 
-/// One fault of the scenario, resolved to a window and a target.
-#[derive(Debug, Clone)]
-struct ActiveFault {
-    kind: FaultKind,
-    index: usize,
-    target_fw: bool,
-    window: (SimTime, SimTime),
-    label: String,
+/// The fluid of one water loop: a lumped heat capacity whose temperature is the supply the
+/// cooling plant sees. Heat the plant cannot remove (or that a chiller trip leaves) raises it;
+/// a loop cooled below a raised setpoint warms from its own load (no clamp).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LoopFluid {
+    /// Heat capacity, J/K.
+    pub heat_capacity_j_k: f64,
+    /// Mixed temperature, °C (starts at the design supply).
+    pub temp_c: f64,
 }
 
-/// Equipment down right now, by subsystem.
+/// Power state of the site's buses (Tier III defaults: IT and the TCS / immersion pumps on the
+/// UPS; CRAH fans, facility- and chilled-water pumps, chillers, towers and dry coolers on the
+/// generator-backed bus).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Buses {
+    /// UPS bus powered (utility, generator or UPS battery).
+    pub ups_up: bool,
+    /// Generator-backed bus.
+    pub backed: BackedBus,
+}
+
+/// State of the generator-backed (mechanical) bus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BackedBus {
+    /// Powered.
+    Up,
+    /// On a generator too small for everything: compressors shed, the rest runs.
+    CompressorsShed,
+    /// Unpowered: every unit on it stops.
+    Down,
+}
+
+/// One fault of the scenario, resolved to its target.
+#[derive(Debug, Clone)]
+pub(super) struct ActiveFault {
+    pub kind: FaultKind,
+    pub target: Equipment,
+    pub window: (SimTime, SimTime),
+    pub label: String,
+}
+
+/// Equipment down right now: per-unit counters (overlapping windows stack), and the index
+/// lists the models take, derived when a counter changes.
 #[derive(Debug, Clone, Default)]
-struct DownSets {
-    crah: Vec<usize>,
-    cdu: Vec<usize>,
-    fw_pump: Vec<usize>,
-    chw_chillers: u32,
-    fw_chillers: u32,
-    chw_fans: u32,
-    fw_fans: u32,
-    utility_out: u32,
+pub(super) struct DownMask {
+    counts: BTreeMap<Equipment, u32>,
+    pub crah: Vec<usize>,
+    pub cdu: Vec<usize>,
+    pub fw_pump: Vec<usize>,
+    pub chillers: [u32; 2],
+    pub fans: [u32; 2],
+    pub ups_modules: u32,
+    pub utility_out: bool,
+}
+
+impl DownMask {
+    fn set(&mut self, unit: Equipment, on: bool) {
+        let n = self.counts.entry(unit).or_insert(0);
+        *n = if on { *n + 1 } else { n.saturating_sub(1) };
+        self.derive();
+    }
+
+    fn derive(&mut self) {
+        let down: Vec<Equipment> = self
+            .counts
+            .iter()
+            .filter(|(_, &n)| n > 0)
+            .map(|(e, _)| *e)
+            .collect();
+        self.crah.clear();
+        self.cdu.clear();
+        self.fw_pump.clear();
+        self.chillers = [0; 2];
+        self.fans = [0; 2];
+        self.ups_modules = 0;
+        self.utility_out = false;
+        for e in down {
+            match e {
+                Equipment::Crah(i) => self.crah.push(i),
+                Equipment::Cdu(i) => self.cdu.push(i),
+                Equipment::FwPump(i) => self.fw_pump.push(i),
+                Equipment::Plant { serves, unit, .. } => {
+                    let k = loop_index(serves);
+                    if unit.is_fan_unit() {
+                        self.fans[k] += 1;
+                    } else {
+                        self.chillers[k] += 1;
+                    }
+                }
+                Equipment::UpsModule(_) => self.ups_modules += 1,
+                Equipment::Utility => self.utility_out = true,
+            }
+        }
+    }
+}
+
+/// 0 for the chilled-water loop, 1 for facility water (the order of the loop arrays).
+pub(super) fn loop_index(l: Loop) -> usize {
+    match l {
+        Loop::ChilledWater => 0,
+        Loop::FacilityWater => 1,
+    }
+}
+
+/// Running sums of the sample interval being recorded.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SampleWindow {
+    pub start: SimTime,
+    pub len_s: f64,
+    /// Flows times their sub-step length, J (or kg, g·kWh/kWh·s for intensities).
+    pub flows: StepFlows,
+    pub soc_s: f64,
+    pub dry_bulb_s: f64,
+    pub wet_bulb_s: f64,
+    pub max_inlet_c: f64,
+    pub max_chip_c: f64,
 }
 
 /// Everything the site runner advances.
 pub struct SiteState {
-    cluster: Cluster,
-    weather: Weather,
-    grid: GridSignals,
-    plant: CoolingPlant,
-    chw_plant: Option<HeatRejectionPlant>,
-    fw_plant: Option<HeatRejectionPlant>,
-    electrical: ElectricalSystem,
-    faults: Vec<ActiveFault>,
-    windows: Vec<(SimTime, SimTime)>,
-    down: DownSets,
-    recorder: Recorder,
-    ledger: EnergyLedger,
-    /// Achieved chilled- and facility-water supply temperatures of the last interval, °C.
-    chw_supply_c: f64,
-    fw_supply_c: f64,
-    /// Losses of the last interval released in the white space and the electrical room, W.
-    /// Losses of the last interval still to be cooled, by space, J (released into the cooled
-    /// spaces over the next interval, so the heat ledger closes exactly whatever the step lengths).
-    white_space_loss_j: f64,
-    electrical_room_loss_j: f64,
-    power_available: bool,
-    rack_inlet_c: Vec<f64>,
-    rack_cap_w: Vec<f64>,
-    /// Each rack's heat at the servers' input over the last interval, W: the IT model's AC
-    /// power times the chain's server-input factor. Filled only on sites whose chain converts
-    /// the server input (rack power shelves); empty otherwise.
-    rack_input_w: Vec<f64>,
-    throttle: bool,
-    last: StepFlows,
-    advanced_to: SimTime,
-    calendar_offset: SimDuration,
-    battery_soc: f64,
-    max_inlet_c: f64,
-    max_chip_c: f64,
-    chip_no_flow_h: f64,
-    free_cooling_h: f64,
-    partial_cooling_h: f64,
-    mechanical_cooling_h: f64,
-    unmet_cooling_j: f64,
-    unserved_it_j: f64,
-    steps: u64,
+    pub(super) cluster: Cluster,
+    pub(super) weather: Weather,
+    pub(super) grid: GridSignals,
+    pub(super) plant: CoolingPlant,
+    /// Heat-rejection plants of the chilled- and facility-water loops.
+    pub(super) plants: [Option<HeatRejectionPlant>; 2],
+    pub(super) electrical: ElectricalSystem,
+    pub(super) inventory: SiteInventory,
+    pub(super) faults: Vec<ActiveFault>,
+    pub(super) down: DownMask,
+    pub(super) recorder: Recorder,
+    pub(super) ledger: EnergyLedger,
+    pub(super) loops: [LoopFluid; 2],
+    /// Power-chain losses on their way into the white space and the electrical room.
+    pub(super) white_space_loss: LaggedHeat,
+    pub(super) electrical_room_loss: LaggedHeat,
+    pub(super) buses: Buses,
+    /// Servers shut down on inlet over-temperature.
+    pub(super) thermal_trip: bool,
+    pub(super) rack_inlet_c: Vec<f64>,
+    pub(super) rack_cap_w: Vec<f64>,
+    pub(super) rack_input_w: Vec<f64>,
+    pub(super) throttle: bool,
+    pub(super) power_capped_admission: bool,
+    /// IT power limit commanded from outside (power-capped admission), W.
+    pub(super) it_power_limit_w: Option<f64>,
+    /// Flows and electrical inputs of the last sub-step.
+    pub(super) last: StepFlows,
+    pub(super) last_inputs: ElectricalInputs,
+    /// Highest generator-backed load and its compressor share seen while powered, W (what a
+    /// generator must carry to restore the bus: a peak, so the decision never flaps).
+    pub(super) backed_peak_w: f64,
+    pub(super) compressor_peak_w: f64,
+    /// Highest critical load at the UPS input seen on utility power, W.
+    pub(super) critical_peak_w: f64,
+    /// The servers went down while the generator was running: they stay down until the
+    /// utility returns.
+    pub(super) lost_on_generator: bool,
+    /// IT power when the UPS bus or the servers went down, W (integrated as unserved).
+    pub(super) lost_it_w: f64,
+    pub(super) advanced_to: SimTime,
+    pub(super) end: SimTime,
+    pub(super) max_step: SimDuration,
+    pub(super) calendar_offset: SimDuration,
+    pub(super) sample: SimDuration,
+    pub(super) window: SampleWindow,
+    pub(super) battery_soc: f64,
+    pub(super) metrics: RunCounters,
+    pub(super) unit_counts: UnitCounts,
+}
+
+/// How many units of each in-hall class the site has (to stop them all on a dead bus).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct UnitCounts {
+    pub crah: usize,
+    pub cdu: usize,
+    pub fw_pump: usize,
+}
+
+/// Counters the summary reports.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RunCounters {
+    pub max_inlet_c: f64,
+    pub max_chip_c: f64,
+    pub chip_no_flow_h: f64,
+    pub free_cooling_h: f64,
+    pub partial_cooling_h: f64,
+    pub mechanical_cooling_h: f64,
+    pub unmet_cooling_j: f64,
+    pub unserved_it_j: f64,
+    pub power_interruptions: u64,
+    pub thermal_trips: u64,
+    pub loop_over_setpoint_h: [f64; 2],
+    pub steps: u64,
+    pub decisions: u64,
 }
 
 fn model_err(model: &'static str, e: impl std::fmt::Display) -> SiteError {
@@ -123,12 +274,13 @@ fn model_err(model: &'static str, e: impl std::fmt::Display) -> SiteError {
 }
 
 impl SiteState {
-    /// Assemble the site of `scenario`.
+    /// Assemble the site of `scenario` for a run ending at `end`.
     pub fn build(
         scenario: &Scenario,
         base_dir: &Path,
         streams: &RngStreams,
         end: SimTime,
+        max_step: SimDuration,
         sample: SimDuration,
     ) -> Result<SiteState, SiteError> {
         let weather = Weather::load(&scenario.weather, base_dir, streams)
@@ -138,579 +290,317 @@ impl SiteState {
         let cluster =
             Cluster::new(&scenario.it, base_dir, streams, end).map_err(|e| model_err("it", e))?;
         let rack_rows: Vec<usize> = cluster.racks().iter().map(|r| r.row).collect();
-        let plant = CoolingPlant::new(&scenario.cooling, &rack_rows, cluster.row_names())
+        let mut plant = CoolingPlant::new(&scenario.cooling, &rack_rows, cluster.row_names())
             .map_err(|e| model_err("cooling", e))?;
+        plant.decide_on_request();
         let (chw_plant, fw_plant) = HeatRejectionPlant::for_loops(&scenario.heat_rejection)
             .map_err(|e| model_err("heat_rejection", e))?;
         let electrical = ElectricalSystem::new(&scenario.power, grid.clone())
             .map_err(|e| model_err("power", e))?;
-
-        let mut faults = Vec::new();
-        for (i, f) in scenario.faults.iter().enumerate() {
-            let start = SimTime::try_from_secs_f64(f.start_h * 3600.0)
-                .map_err(|e| SiteError::Run(format!("faults[{i}].start_h: {e}")))?;
-            let len = SimDuration::try_from_secs_f64(f.duration_h * 3600.0)
-                .map_err(|e| SiteError::Run(format!("faults[{i}].duration_h: {e}")))?;
-            if f.kind == FaultKind::NodeFailure {
-                return Err(SiteError::Run(format!(
-                    "faults[{i}].kind: node failures are drawn by the IT model from \
-                     `it.failures`; inject a rack-level fault instead"
-                )));
-            }
-            let index = f
-                .component
-                .trim_start_matches(|c: char| !c.is_ascii_digit())
-                .parse::<usize>()
-                .unwrap_or(0);
-            let lower = f.component.to_ascii_lowercase();
-            let target_fw = lower.starts_with("fw") || lower.contains("facility");
-            faults.push(ActiveFault {
-                kind: f.kind,
-                index,
-                target_fw,
-                window: (start, start + len),
-                label: if f.component.is_empty() {
-                    format!("{:?}", f.kind)
-                } else {
-                    f.component.clone()
-                },
-            });
-        }
-        let windows = faults.iter().map(|f| f.window).collect();
+        let inventory = SiteInventory::of(scenario);
+        let faults = resolve_faults(scenario, &inventory)?;
         let racks = cluster.racks().len();
-        let chw0 = scenario.cooling.air.supply_setpoint_c - 6.0;
-        let fw0 = scenario.cooling.liquid.tcs_supply_setpoint_c - 3.0;
+        let c = &scenario.cooling;
+        let first_supply_c = [
+            c.air.supply_setpoint_c - c.air.coil_approach_k,
+            c.liquid.tcs_supply_setpoint_c - c.liquid.cdu_rated_approach_k,
+        ];
+        let loop_fluid = |serves, temp_c| {
+            let design_w = scenario
+                .heat_rejection
+                .plants
+                .values()
+                .filter(|p| p.serves == serves)
+                .map(|p| p.design_load_w)
+                .next();
+            LoopFluid {
+                heat_capacity_j_k: design_w.map_or(LOOP_WITHOUT_PLANT_J_K, |w| {
+                    (w / 1e3 * LOOP_VOLUME_M3_PER_KW * WATER_J_M3_K).max(LOOP_WITHOUT_PLANT_J_K)
+                }),
+                temp_c,
+            }
+        };
+        use dctwin_models::heat_rejection::ServedLoop;
+        let loss_tau_s = scenario.power.chain.loss_time_constant_s;
         Ok(SiteState {
             recorder: Recorder::new(sample, SIGNALS.iter().map(|s| (*s).to_owned()).collect()),
             rack_inlet_c: vec![scenario.cooling.air.supply_setpoint_c; racks],
             rack_cap_w: cluster.racks().iter().map(|r| r.max_power_w).collect(),
             rack_input_w: Vec::new(),
             throttle: scenario.cooling.throttle_at_chip_limit,
+            power_capped_admission: scenario.it.scheduler.power_capped_admission,
+            it_power_limit_w: None,
             cluster,
             weather,
             grid,
             plant,
-            chw_plant,
-            fw_plant,
+            plants: [chw_plant, fw_plant],
             electrical,
+            inventory,
             faults,
-            windows,
-            down: DownSets::default(),
+            down: DownMask::default(),
             ledger: EnergyLedger::default(),
-            chw_supply_c: chw0,
-            fw_supply_c: fw0,
-            white_space_loss_j: 0.0,
-            electrical_room_loss_j: 0.0,
-            power_available: true,
+            loops: [
+                loop_fluid(ServedLoop::ChilledWater, first_supply_c[0]),
+                loop_fluid(ServedLoop::FacilityWater, first_supply_c[1]),
+            ],
+            white_space_loss: LaggedHeat::new(loss_tau_s),
+            electrical_room_loss: LaggedHeat::new(loss_tau_s),
+            buses: Buses {
+                ups_up: true,
+                backed: BackedBus::Up,
+            },
+            thermal_trip: false,
             last: StepFlows::default(),
+            last_inputs: ElectricalInputs::default(),
+            backed_peak_w: 0.0,
+            compressor_peak_w: 0.0,
+            critical_peak_w: 0.0,
+            lost_on_generator: false,
+            lost_it_w: 0.0,
             advanced_to: SimTime::ZERO,
+            end,
+            max_step,
             calendar_offset: SimDuration::from_hours(
                 24 * u64::from(scenario.run.start_day_of_year.clamp(1, 365) - 1),
             ),
+            sample,
+            window: SampleWindow {
+                max_inlet_c: f64::NEG_INFINITY,
+                max_chip_c: f64::NEG_INFINITY,
+                ..SampleWindow::default()
+            },
             battery_soc: f64::NAN,
-            max_inlet_c: f64::NEG_INFINITY,
-            max_chip_c: f64::NEG_INFINITY,
-            chip_no_flow_h: 0.0,
-            free_cooling_h: 0.0,
-            partial_cooling_h: 0.0,
-            mechanical_cooling_h: 0.0,
-            unmet_cooling_j: 0.0,
-            unserved_it_j: 0.0,
-            steps: 0,
+            metrics: RunCounters {
+                max_inlet_c: f64::NEG_INFINITY,
+                max_chip_c: f64::NEG_INFINITY,
+                ..RunCounters::default()
+            },
+            unit_counts: UnitCounts {
+                crah: scenario.cooling.air.crah_count,
+                cdu: scenario.cooling.liquid.cdu_count,
+                fw_pump: scenario.cooling.liquid.fw_pump_count,
+            },
         })
     }
 
     /// Start and end instants of the scenario's faults, in scenario order.
-    pub fn fault_windows(&self) -> &[(SimTime, SimTime)] {
-        &self.windows
+    pub fn fault_windows(&self) -> Vec<(SimTime, SimTime)> {
+        self.faults.iter().map(|f| f.window).collect()
     }
 
-    /// Switch fault `i` on or off at `now` (after closing the interval up to `now`).
-    pub fn set_fault(&mut self, i: usize, on: bool, now: SimTime) {
-        self.advance_to(now);
+    /// The site's equipment names.
+    pub fn inventory(&self) -> &SiteInventory {
+        &self.inventory
+    }
+
+    /// Switch fault `i` on or off at `now` (after closing the physics up to `now`).
+    pub fn set_fault(&mut self, i: usize, on: bool, now: SimTime) -> Result<(), SiteError> {
+        self.advance_to(now)?;
         let Some(f) = self.faults.get(i).cloned() else {
-            return;
+            return Ok(());
         };
-        let d = &mut self.down;
-        let step = |n: &mut u32| {
-            if on {
-                *n += 1;
-            } else {
-                *n = n.saturating_sub(1);
-            }
-        };
-        let toggle = |v: &mut Vec<usize>| {
-            if on {
-                v.push(f.index);
-            } else if let Some(p) = v.iter().position(|&x| x == f.index) {
-                v.remove(p);
-            }
-        };
-        match f.kind {
-            FaultKind::CrahFailure => toggle(&mut d.crah),
-            FaultKind::CduPumpLoss => toggle(&mut d.cdu),
-            FaultKind::ChillerTrip if f.target_fw => step(&mut d.fw_chillers),
-            FaultKind::ChillerTrip => step(&mut d.chw_chillers),
-            FaultKind::HeatRejectionFanLoss if f.target_fw => step(&mut d.fw_fans),
-            FaultKind::HeatRejectionFanLoss => step(&mut d.chw_fans),
-            FaultKind::UtilityOutage => step(&mut d.utility_out),
-            FaultKind::NodeFailure => {}
-        }
+        self.down.set(f.target, on);
+        self.electrical
+            .set_failed_converter_modules(self.down.ups_modules);
         let kind = if on { "fault_start" } else { "fault_end" };
         self.recorder
-            .log_event(now, &f.label, kind, format!("{:?}", f.kind));
+            .log_event(now, &f.label, kind, f.kind.name().into());
+        Ok(())
     }
 
-    /// Advance every model from the end of the last advance to `now`.
-    ///
-    /// The interval starts where the previous advance ended, so an event between two ticks (a
-    /// fault) first closes the interval up to its instant with the old inputs and then changes
-    /// them: inputs stay piecewise constant between events, whatever their timing.
-    pub fn advance_to(&mut self, now: SimTime) {
-        let start = self.advanced_to;
-        if now <= start {
-            return;
-        }
-        self.advanced_to = now;
-        let dt = now - start;
-        let hours = dt.as_hours_f64();
-        // Calendar time (weather, tariffs, months) starts at `run.start_day_of_year`.
-        let calendar = start + self.calendar_offset;
-        let w = self.weather.at(calendar);
-
-        // 1. IT over the interval.
-        let env = ItEnvironment {
-            rack_inlet_c: &self.rack_inlet_c,
-            // Caps exist only when the plant throttles at the chip limit; otherwise pass none so
-            // the IT model skips its cap pass.
-            rack_power_cap_w: self.throttle.then_some(self.rack_cap_w.as_slice()),
-            it_power_limit_w: None,
-            carbon_g_per_kwh: &self.grid.carbon_forecast,
-            price_per_kwh: &self.grid.price_forecast,
-            power_available: self.power_available,
-        };
-        self.cluster.advance_to(now, &env);
-        // The cluster totals its energy over the interval already (no second O(racks) sum).
-        // Its power is AC wall power (SPECpower meters the PSU input). Behind rack power shelves
-        // the servers have no AC PSU and draw `factor` times that from the DC busbar
-        // (`PowerChain::server_input_factor`): the busbar power is what heats the racks, what the
-        // chain feeds and what IT energy counts. AC sites (factor 1) skip the per-rack pass.
-        let ac_it_w = self.cluster.mean_it_power_w();
-        let chain = self.electrical.chain();
-        let factor = chain.server_input_factor(ac_it_w);
-        let rack_heat: &[f64] = if chain.converts_server_input() {
-            self.rack_input_w.clear();
-            self.rack_input_w
-                .extend(self.cluster.rack_mean_power_w().iter().map(|p| p * factor));
-            &self.rack_input_w
-        } else {
-            self.cluster.rack_mean_power_w()
-        };
-        let it_w = ac_it_w * factor;
-
-        // 2. Cooling plant inside the building.
-        let th = self.plant.step(
-            dt,
-            &ThermalInputs {
-                rack_heat_w: rack_heat,
-                white_space_extra_heat_w: self.white_space_loss_j / dt.as_secs_f64(),
-                outdoor_dry_bulb_c: w.dry_bulb_c,
-                chw_supply_c: self.chw_supply_c,
-                fw_supply_c: self.fw_supply_c,
-                faults: Faults {
-                    crah_down: &self.down.crah,
-                    cdu_down: &self.down.cdu,
-                    fw_pump_down: &self.down.fw_pump,
-                },
-            },
-        );
-        self.rack_inlet_c.copy_from_slice(&th.rack_inlet_c);
-        let caps = self.plant.rack_power_cap_w();
-        if caps.len() == self.rack_cap_w.len() {
-            self.rack_cap_w.copy_from_slice(caps);
-            // The plant caps the rack heat (busbar power on a shelf site); the IT model caps
-            // its AC power.
-            if self.throttle && factor != 1.0 && factor > 0.0 {
-                self.rack_cap_w.iter_mut().for_each(|c| *c /= factor);
-            }
-        }
-        let th = self.plant.last();
-
-        // 3. Heat rejection of both loops. Electrical-room losses go to the chilled-water plant
-        //    (room CRAHs) when there is one, else to the facility-water plant.
-        let mut flows = StepFlows {
-            it_w,
-            air_fans_w: th.crah_fan_power_w,
-            pumps_w: th.tcs_pump_power_w + th.immersion_pump_power_w + th.fw_pump_power_w,
-            heat_stored_w: th.heat_stored_j / dt.as_secs_f64(),
-            ..StepFlows::default()
-        };
-        let mut room_heat_w = self.electrical_room_loss_j / dt.as_secs_f64();
-        let has_chw = self.chw_plant.is_some();
-        let mut modes = [0.0f64; 3];
-        let loops = [
-            (
-                &mut self.chw_plant,
-                th.chw_load_w,
-                th.chw_supply_setpoint_c,
-                th.chw_return_c,
-                th.chw_flow_kg_s,
-                self.down.chw_chillers,
-                self.down.chw_fans,
-                &mut self.chw_supply_c,
-            ),
-            (
-                &mut self.fw_plant,
-                th.fw_load_w,
-                th.fw_supply_setpoint_c,
-                th.fw_return_c,
-                th.fw_flow_kg_s,
-                self.down.fw_chillers,
-                self.down.fw_fans,
-                &mut self.fw_supply_c,
-            ),
-        ];
-        for (
-            k,
-            (plant, load_w, setpoint_c, return_c, flow_kg_s, chillers_down, fans_down, supply),
-        ) in loops.into_iter().enumerate()
-        {
-            let extra = if (k == 0) == has_chw {
-                std::mem::take(&mut room_heat_w)
-            } else {
-                0.0
-            };
-            let load = load_w + extra;
-            // The extra (electrical-room) heat warms the loop's return water: without this an
-            // economizer would see the loop's return temperature and leave that heat to the
-            // compressors. With no flow in the loop, it brings its own at the design rise.
-            let (return_c, flow_kg_s) = if extra <= 0.0 {
-                (return_c, flow_kg_s)
-            } else if flow_kg_s > 0.0 {
-                (return_c + extra / (flow_kg_s * CP_WATER_J_KG_K), flow_kg_s)
-            } else {
-                (
-                    setpoint_c + EXTRA_HEAT_RISE_K,
-                    extra / (CP_WATER_J_KG_K * EXTRA_HEAT_RISE_K),
-                )
-            };
-            let Some(plant) = plant.as_mut() else {
-                *supply = setpoint_c;
-                self.unmet_cooling_j += load * dt.as_secs_f64();
-                flows.unmet_heat_w += load;
-                continue;
-            };
-            if load <= 0.0 && extra <= 0.0 && flow_kg_s <= 0.0 {
-                *supply = setpoint_c;
-                continue;
-            }
-            let r = plant.step(&RejectionRequest {
-                load_w: load,
-                supply_setpoint_c: setpoint_c,
-                return_temp_c: return_c,
-                flow_kg_s,
-                weather: &w,
-                dt_s: dt.as_secs_f64(),
-                chillers_down,
-                fans_down,
-            });
-            *supply = r.supply_temp_c;
-            flows.compressors_w += r.chiller_power_w;
-            // The chilled-water distribution pump is a pump of the site's loop (with the
-            // facility-water pumps), not a heat-rejection auxiliary.
-            flows.pumps_w += r.distribution_pump_power_w;
-            flows.heat_rejection_aux_w += r.fan_and_pump_power_w() - r.distribution_pump_power_w;
-            flows.water_kg_s += r.water_use_kg / dt.as_secs_f64();
-            flows.heat_reused_w += r.heat_recovered_w;
-            // Heat leaving the site: through the condensers / coils (which includes compressor,
-            // condenser-pump and distribution-pump work) plus the heat of the outdoor fans'
-            // electricity.
-            flows.heat_out_w += r.heat_rejected_w
-                + r.heat_recovered_w
-                + (r.fan_and_pump_power_w()
-                    - r.condenser_pump_power_w
-                    - r.distribution_pump_power_w);
-            flows.unmet_heat_w += r.unmet_load_w;
-            self.unmet_cooling_j += r.unmet_load_w * dt.as_secs_f64();
-            let m = match r.mode {
-                CoolingMode::Free => 0,
-                CoolingMode::Partial => 1,
-                CoolingMode::Mechanical => 2,
-            };
-            modes[m] += hours * load.max(0.0);
-        }
-        let total_mode: f64 = modes.iter().sum();
-        if total_mode > 0.0 {
-            // Hours weighted by the share of load each loop's mode carried.
-            self.free_cooling_h += modes[0] / total_mode * hours;
-            self.partial_cooling_h += modes[1] / total_mode * hours;
-            self.mechanical_cooling_h += modes[2] / total_mode * hours;
-        }
-
-        // 4. Power chain, storage, renewables. CDU/TCS and immersion pumps ride on the UPS (they
-        //    must keep running through an outage); the rest of cooling is on the transformer.
-        let ups_pumps_w = th.tcs_pump_power_w + th.immersion_pump_power_w;
-        let inputs = ElectricalInputs {
-            it_power_w: it_w,
-            ups_fed_mechanical_w: ups_pumps_w,
-            cooling_power_w: flows.cooling_w() - ups_pumps_w,
-            other_power_w: 0.0,
-            utility_available: self.down.utility_out == 0,
-            ..ElectricalInputs::default()
-        }
-        .with_weather(&w);
-        let e = self.electrical.step(calendar, dt, &inputs);
-        flows.it_metered_w = e.it_metered_w;
-        flows.chain_losses_w = e.transformer_loss_w
-            + e.ups_loss_w
-            + e.rectifier_loss_w
-            + e.shelf_loss_w
-            + e.pdu_loss_w;
-        flows.unserved_w = e.unserved_w;
-        flows.utility_w = e.utility_import_w;
-        flows.renewable_w = e.pv_w + e.wind_w;
-        flows.generator_w = e.generator_w;
-        flows.battery_net_w = e.battery_charge_w + e.ups_battery_charge_w
-            - e.battery_discharge_w
-            - e.ups_battery_discharge_w;
-        flows.carbon_g_per_kwh = e.carbon_g_per_kwh;
-        flows.price_per_kwh = e.price_per_kwh;
-        self.battery_soc = if self.electrical.battery().is_some() {
-            e.battery_soc
-        } else {
-            e.ups_battery_soc
-        };
-        flows.battery_loss_w = e.battery_loss_w + e.ups_battery_loss_w;
-        self.white_space_loss_j = e.white_space_loss_w * dt.as_secs_f64();
-        self.electrical_room_loss_j = e.electrical_room_loss_w * dt.as_secs_f64();
-        if e.unserved_it_w > 0.0 {
-            self.unserved_it_j += e.unserved_it_w * dt.as_secs_f64();
-            if self.power_available {
-                self.cluster.power_lost(now);
-                self.recorder.log_event(
-                    now,
-                    "it",
-                    "power_lost",
-                    format!("{:.0} W of IT load unserved", e.unserved_it_w),
-                );
-            }
-            self.power_available = false;
-        } else if !self.power_available && (self.down.utility_out == 0 || e.generator_w > 0.0) {
-            self.power_available = true;
-            self.recorder
-                .log_event(now, "it", "power_restored", String::new());
-        }
-
-        // 5. Ledger and sampling.
-        self.ledger.add(&flows, dt);
-        self.max_inlet_c = self.max_inlet_c.max(th.max_inlet_c);
-        if th.max_chip_c.is_finite() {
-            self.max_chip_c = self.max_chip_c.max(th.max_chip_c);
-        } else {
-            // A liquid rack without coolant flow: no finite chip temperature exists.
-            self.chip_no_flow_h += hours;
-        }
-        self.last = flows;
-        self.steps += 1;
-        if self.recorder.is_due(start) {
-            self.sample(start, &w);
-        }
+    /// Add a fault at run time (it must start at or after the current instant). Returns its
+    /// index for [`Self::set_fault`].
+    pub(super) fn push_fault(&mut self, fault: ActiveFault) -> usize {
+        self.faults.push(fault);
+        self.faults.len() - 1
     }
 
-    fn sample(&mut self, t: SimTime, w: &dctwin_models::weather::WeatherSample) {
+    /// The next decision takes `commanded` cooling actions (guarded) instead of the built-in
+    /// policy's, and the IT power limit for power-capped admission.
+    pub fn request_decision(
+        &mut self,
+        since_last: SimDuration,
+        commanded: Option<Actions>,
+        it_power_limit_w: Option<f64>,
+    ) {
+        self.plant
+            .request_decision(since_last.as_secs_f64(), commanded);
+        if it_power_limit_w.is_some() {
+            self.it_power_limit_w = it_power_limit_w;
+        }
+        self.metrics.decisions += 1;
+    }
+
+    /// Advance every stage from the end of the last advance to `now`, in sub-steps that never
+    /// cross a threshold ([`Self::next_threshold`]).
+    pub fn advance_to(&mut self, now: SimTime) -> Result<(), SiteError> {
+        while self.advanced_to < now {
+            let s = self.advanced_to;
+            let t = self.next_threshold(s).min(now);
+            self.sub_step(s, t)?;
+            self.advanced_to = t;
+        }
+        Ok(())
+    }
+
+    /// First instant after `now` at which an input of some stage changes discontinuously
+    /// (class-A thresholds, known before the step) or the maximum physics step ends: demand
+    /// interval, tariff and carbon steps, weather hours, sample boundaries, run end; on an
+    /// outage the UPS battery running empty and the generator reaching the load it must carry
+    /// (with the IT's own next event, so the IT power is constant up to them); the site battery
+    /// reaching its window.
+    pub fn next_threshold(&self, now: SimTime) -> SimTime {
+        let cal = now + self.calendar_offset;
+        let off = self.calendar_offset;
+        let next_multiple = |period: SimDuration| {
+            let p = period.0.max(1);
+            SimTime(((cal.0 / p + 1) * p).saturating_sub(off.0))
+        };
+        let mut t = now.saturating_add(self.max_step).min(self.end);
+        t = t.min(next_multiple(self.grid.demand_interval));
+        t = t.min(next_multiple(SimDuration::from_hours(1)));
+        if !self.sample.is_zero() {
+            t = t.min(SimTime((now.0 / self.sample.0 + 1) * self.sample.0));
+        }
+        for s in [&self.grid.price, &self.grid.carbon] {
+            if let Some(c) = s.next_change_after(cal) {
+                t = t.min(SimTime(c.0.saturating_sub(off.0)));
+            }
+        }
+        if self.down.utility_out {
+            t = t.min(self.outage_threshold(now));
+        }
+        if let Some(b) = self.battery_threshold(now) {
+            t = t.min(b);
+        }
+        t.max(SimTime(now.0 + 1))
+    }
+
+    fn outage_threshold(&self, now: SimTime) -> SimTime {
+        let after = |s: f64| {
+            SimDuration::try_from_secs_f64(s.max(0.0)).map_or(SimTime(u64::MAX), |d| {
+                now.saturating_add(d) + SimDuration(1)
+            })
+        };
+        let mut t = SimTime(u64::MAX);
+        let critical_w = self.critical_w();
+        let gen = self.electrical.generator();
+        for w in [
+            critical_w,
+            critical_w.max(self.critical_peak_w),
+            gen.config().rated_power_w,
+            critical_w + self.backed_peak_w - self.compressor_peak_w,
+            critical_w + self.backed_peak_w,
+        ] {
+            if let Some(s) = gen.seconds_until_available_w(w).filter(|s| *s > 0.0) {
+                t = t.min(after(s));
+            }
+        }
+        let carried = gen
+            .seconds_until_available_w(critical_w)
+            .is_some_and(|s| s <= 0.0);
+        if !carried && self.buses.ups_up {
+            let ride_s = self.electrical.ride_through_s(&self.last_inputs);
+            if ride_s.is_finite() {
+                t = t.min(after(ride_s));
+            }
+        }
+        // Arm the IT: its power is constant up to its next event.
+        if let Some(e) = self.cluster.next_event_time().filter(|e| *e > now) {
+            t = t.min(e);
+        }
+        t
+    }
+
+    /// The site battery reaching its SoC window at its last power.
+    fn battery_threshold(&self, now: SimTime) -> Option<SimTime> {
+        let b = self.electrical.battery()?;
+        let net_w = self.last.battery_net_w;
+        let cfg = b.config();
+        let cap_j = b.capacity_kwh() * 3.6e6;
+        let s = if net_w > 1.0 {
+            (cfg.soc_max * cap_j - b.stored_j()) / (net_w * cfg.charge_efficiency)
+        } else if net_w < -1.0 {
+            b.time_to_empty_s(-net_w)
+        } else {
+            return None;
+        };
+        let d = SimDuration::try_from_secs_f64(s).ok()?;
+        (!d.is_zero()).then(|| now.saturating_add(d) + SimDuration(1))
+    }
+
+    /// Every sensor at `now` (the end of the last sub-step).
+    pub(super) fn observation(&self, now: SimTime) -> super::SiteObservation {
         let f = &self.last;
         let th = self.plant.last();
-        let facility = f.supply_w();
-        let pue = if f.it_metered_w > 0.0 {
-            facility / f.it_metered_w
-        } else {
-            f64::NAN
-        };
-        let row = [
-            f.it_w / 1e3,
-            f.cooling_w() / 1e3,
-            f.air_fans_w / 1e3,
-            f.pumps_w / 1e3,
-            f.compressors_w / 1e3,
-            f.heat_rejection_aux_w / 1e3,
-            f.chain_losses_w / 1e3,
-            facility / 1e3,
-            f.utility_w / 1e3,
-            f.renewable_w / 1e3,
-            f.generator_w / 1e3,
-            f.battery_net_w / 1e3,
-            self.battery_soc,
-            pue,
-            th.max_inlet_c,
-            th.max_chip_c,
-            self.chw_supply_c,
-            self.fw_supply_c,
-            w.dry_bulb_c,
-            w.wet_bulb_c,
-            self.cluster.queue_len() as f64,
-            self.cluster.running_len() as f64,
-            f.carbon_g_per_kwh,
-            f.price_per_kwh,
-        ];
-        // The row width is fixed by SIGNALS, so this cannot fail.
-        let _ = self.recorder.record(t, &row);
+        let w = self.weather.at(now + self.calendar_offset);
+        super::SiteObservation {
+            time_s: now.as_secs_f64(),
+            it_power_w: f.it_w,
+            facility_power_w: f.supply_w(),
+            cooling_power_w: f.cooling_w(),
+            grid_import_w: f.utility_w,
+            max_inlet_c: th.max_inlet_c,
+            max_chip_c: th.max_chip_c,
+            chw_supply_c: self.loops[0].temp_c,
+            fw_supply_c: self.loops[1].temp_c,
+            outdoor_dry_bulb_c: w.dry_bulb_c,
+            price_per_kwh: f.price_per_kwh,
+            carbon_g_per_kwh: f.carbon_g_per_kwh,
+            battery_soc: self.battery_soc,
+            queue_length: self.cluster.queue_len() as f64,
+            running_jobs: self.cluster.running_len() as f64,
+            utility_available: if self.down.utility_out { 0.0 } else { 1.0 },
+            unmet_cooling_w: f.unmet_heat_w,
+        }
     }
 
-    /// Close the run: metrics and outputs.
-    pub fn finish(self, scenario: &Scenario, seed: u64) -> RunOutput {
-        let l = &self.ledger;
-        let mut s = Summary::default();
-        let kwh = |j: f64| j / 3.6e6;
-        // IT energy at the server input: the nodes' AC wall power (server PSU losses included)
-        // on `ac_ups` and `hvdc` sites; on `rack_power_shelf` sites the servers' DC busbar input
-        // (no AC PSU; the DC front ends' losses included).
-        let it_kwh = kwh(l.it.energy_j());
-        let it_metered_kwh = kwh(l.it_metered.energy_j());
-        // Facility energy *consumed*: what the site drew (utility + renewables + generator) less
-        // what is still stored in the batteries at the end, so that a battery charged during a
-        // short run does not count as consumption (The Green Grid PUE, WP#49: total facility
-        // energy over IT energy, both over the same period).
-        let drawn_kwh = kwh(l.facility_j());
-        let facility_kwh = drawn_kwh - kwh(l.battery_net.energy_j());
-        let cooling_kwh = kwh(l.cooling_j());
-        let losses_kwh = kwh(l.chain_losses.energy_j());
-        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
-        s.set("pue", ratio(facility_kwh, it_metered_kwh), "-");
-        s.set(
-            "ppue_cooling",
-            ratio(it_metered_kwh + cooling_kwh, it_metered_kwh),
-            "-",
-        );
-        s.set(
-            "ppue_power_chain",
-            ratio(it_metered_kwh + losses_kwh, it_metered_kwh),
-            "-",
-        );
-        let water_l = l.water.energy_j(); // kg of water ~ litres
-        s.set("wue_l_per_kwh", ratio(water_l, it_metered_kwh), "L/kWh");
-        let reused_kwh = kwh(l.heat_reused.energy_j());
-        s.set("ere", ratio(facility_kwh - reused_kwh, it_metered_kwh), "-");
-        s.set(
-            "renewable_share",
-            ratio(kwh(l.renewable.energy_j()), facility_kwh),
-            "-",
-        );
-        s.set("it_energy_kwh", it_kwh, "kWh");
-        s.set("it_metered_energy_kwh", it_metered_kwh, "kWh");
-        s.set("facility_energy_kwh", facility_kwh, "kWh");
-        s.set("facility_drawn_kwh", drawn_kwh, "kWh");
-        s.set("cooling_energy_kwh", cooling_kwh, "kWh");
-        s.set("air_fan_energy_kwh", kwh(l.air_fans.energy_j()), "kWh");
-        s.set("pump_energy_kwh", kwh(l.pumps.energy_j()), "kWh");
-        s.set(
-            "compressor_energy_kwh",
-            kwh(l.compressors.energy_j()),
-            "kWh",
-        );
-        s.set(
-            "heat_rejection_aux_energy_kwh",
-            kwh(l.heat_rejection_aux.energy_j()),
-            "kWh",
-        );
-        s.set("power_chain_loss_kwh", losses_kwh, "kWh");
-        s.set("grid_import_kwh", kwh(l.utility.energy_j()), "kWh");
-        s.set("renewable_energy_kwh", kwh(l.renewable.energy_j()), "kWh");
-        s.set("generator_energy_kwh", kwh(l.generator.energy_j()), "kWh");
-        s.set(
-            "battery_net_energy_kwh",
-            kwh(l.battery_net.energy_j()),
-            "kWh",
-        );
-        s.set("heat_reused_kwh", reused_kwh, "kWh");
-        s.set("cooling_share", ratio(cooling_kwh, facility_kwh), "-");
-        s.set("power_chain_share", ratio(losses_kwh, facility_kwh), "-");
-        s.set("peak_facility_power_kw", l.utility.peak_w() / 1e3, "kW");
-        s.set("water_l", water_l, "L");
-        s.set("energy_balance_residual", l.energy_balance_residual(), "-");
-        s.set(
-            "heat_balance_residual",
-            l.heat_balance_residual(self.white_space_loss_j + self.electrical_room_loss_j),
-            "-",
-        );
-        s.set("heat_rejected_kwh", kwh(l.heat_out.energy_j()), "kWh");
-        s.set("unmet_cooling_kwh", kwh(self.unmet_cooling_j), "kWh");
-        s.set("unserved_it_kwh", kwh(self.unserved_it_j), "kWh");
-        s.set("max_inlet_c", self.max_inlet_c, "degC");
-        s.set("max_chip_c", self.max_chip_c, "degC");
-        s.set("chip_without_coolant_flow_h", self.chip_no_flow_h, "h");
-        let ex = self.plant.exceedance();
-        s.set("inlet_outside_recommended_h", ex.outside_recommended_h, "h");
-        s.set("inlet_outside_allowable_h", ex.outside_allowable_h, "h");
-        s.set("chip_over_limit_h", ex.chip_over_limit_h, "h");
-        s.set("free_cooling_h", self.free_cooling_h, "h");
-        s.set("partial_free_cooling_h", self.partial_cooling_h, "h");
-        s.set("mechanical_cooling_h", self.mechanical_cooling_h, "h");
-        let mut electrical = self.electrical;
-        let t = electrical.finish().clone();
-        let carbon_kg = t.carbon_kg.value();
-        s.set("peak_demand_kw", t.peak_demand_w() / 1e3, "kW");
-        s.set("energy_cost", t.energy_cost.value(), "currency");
-        s.set("demand_cost", t.demand_cost, "currency");
-        s.set("total_cost", t.total_cost(), "currency");
-        s.set("carbon_kg", carbon_kg, "kgCO2e");
-        s.set(
-            "cue_kg_per_kwh",
-            ratio(carbon_kg, it_metered_kwh),
-            "kgCO2e/kWh",
-        );
-        s.set("fuel_l", t.fuel_l.value(), "L");
-        s.set("green_ppa_kwh", t.green_ppa_kwh.value(), "kWh");
-        s.set("curtailed_kwh", t.curtailed_kwh.value(), "kWh");
-        if let Some(b) = electrical.battery() {
-            s.set("battery_state_of_health", b.state_of_health(), "-");
-            s.set(
-                "battery_equivalent_full_cycles",
-                b.equivalent_full_cycles(),
-                "-",
-            );
-        }
-        let st = self.cluster.stats();
-        s.set("jobs_submitted", st.submitted as f64, "jobs");
-        s.set("jobs_completed", st.completed as f64, "jobs");
-        s.set("jobs_running", st.running as f64, "jobs");
-        s.set("jobs_queued", st.queued as f64, "jobs");
-        s.set("jobs_killed", st.killed as f64, "jobs");
-        s.set("mean_wait_s", st.mean_wait_s, "s");
-        s.set("p95_wait_s", st.p95_wait_s, "s");
-        s.set("mean_bounded_slowdown", st.mean_bounded_slowdown, "-");
-        s.set("deadline_misses", st.deadline_misses as f64, "jobs");
-        s.set("energy_per_job_kwh", st.energy_per_completed_job_kwh, "kWh");
-        s.set("node_hours", st.node_hours, "h");
-        s.set("gpu_hours", st.gpu_hours, "h");
-        s.set("utilisation", st.utilisation, "-");
-        s.set("interruptions", st.interruptions as f64, "-");
-        s.set("work_lost_node_h", st.work_lost_node_h, "h");
-        s.set(
-            "node_hours_per_kwh",
-            ratio(st.node_hours, facility_kwh),
-            "h/kWh",
-        );
-        s.set(
-            "node_hours_per_kg_co2e",
-            ratio(st.node_hours, carbon_kg),
-            "h/kg",
-        );
-        s.set("control_steps", self.steps as f64, "-");
-        s.meta.insert("scenario".into(), scenario.name.clone());
-        s.meta.insert("seed".into(), seed.to_string());
-        s.meta
-            .insert("dctwin_version".into(), env!("CARGO_PKG_VERSION").into());
-        s.meta.insert(
-            "metering_boundary".into(),
-            format!("{:?}", electrical.chain().config().metering_boundary),
-        );
-        s.meta
-            .insert("scheduler".into(), self.cluster.scheduler_name().into());
-        s.meta
-            .insert("cooling_policy".into(), self.plant.policy_name().into());
-        RunOutput {
-            recorder: self.recorder,
-            summary: s,
-        }
+    /// Critical load at the UPS input of the last step (IT and UPS-fed pumps through the
+    /// chain), W: what a generator must carry before the UPS battery can rest.
+    pub(super) fn critical_w(&self) -> f64 {
+        let i = &self.last_inputs;
+        let it = if self.buses.ups_up && !self.thermal_trip {
+            i.it_power_w
+        } else {
+            self.lost_it_w
+        };
+        self.electrical
+            .chain()
+            .evaluate(it, i.ups_fed_mechanical_w)
+            .central_input_w
     }
+}
+
+fn resolve_faults(
+    scenario: &Scenario,
+    inventory: &SiteInventory,
+) -> Result<Vec<ActiveFault>, SiteError> {
+    let mut faults = Vec::new();
+    for (i, f) in scenario.faults.iter().enumerate() {
+        let start = SimTime::try_from_secs_f64(f.start_h * 3600.0)
+            .map_err(|e| SiteError::Run(format!("faults[{i}].start_h: {e}")))?;
+        let len = SimDuration::try_from_secs_f64(f.duration_h * 3600.0)
+            .map_err(|e| SiteError::Run(format!("faults[{i}].duration_h: {e}")))?;
+        if f.kind == FaultKind::NodeFailure {
+            return Err(SiteError::Run(format!(
+                "faults[{i}].kind: node failures are drawn by the IT model from `it.failures`"
+            )));
+        }
+        let target = inventory
+            .resolve(f.kind, &f.component)
+            .map_err(|e| SiteError::Run(format!("faults[{i}].component: {e}")))?;
+        let label = inventory
+            .units()
+            .iter()
+            .find(|u| u.id == target)
+            .map_or_else(|| f.kind.name().to_owned(), |u| u.name.clone());
+        faults.push(ActiveFault {
+            kind: f.kind,
+            target,
+            window: (start, start.saturating_add(len)),
+            label,
+        });
+    }
+    Ok(faults)
 }
