@@ -166,6 +166,11 @@ pub struct ElectricalInputs {
     pub wind_speed_m_s: f64,
     /// Whether the utility supply is present.
     pub utility_available: bool,
+    /// On an outage, may the generator take the critical path (IT and UPS-fed loads) once it
+    /// can? The site's load plan says no when the generator is too small for the critical
+    /// loads and the mechanical bus together: the UPS battery then carries the critical path
+    /// and the generator the mechanical loads alone. Default true.
+    pub generator_for_critical: bool,
 }
 
 impl ElectricalInputs {
@@ -199,6 +204,7 @@ impl Default for ElectricalInputs {
             air_temp_c: 20.0,
             wind_speed_m_s: 0.0,
             utility_available: true,
+            generator_for_critical: true,
         }
     }
 }
@@ -564,7 +570,8 @@ impl ElectricalSystem {
         if inputs.utility_available {
             self.step_grid_connected(now, dt, dt_s, inputs, it, facility, &l, &mut out);
         } else {
-            self.step_outage(dt_s, it, mech, facility, &l, &mut out);
+            let gen_for_critical = inputs.generator_for_critical;
+            self.step_outage(dt_s, it, mech, facility, gen_for_critical, &l, &mut out);
         }
         out.ups_battery_soc = self.ups_battery.soc();
         out.battery_soc = self.battery.as_ref().map_or(0.0, Battery::soc);
@@ -677,12 +684,14 @@ impl ElectricalSystem {
         out.utility_import_w = grid_lv + out.transformer_loss_w;
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn step_outage(
         &mut self,
         dt_s: f64,
         it: f64,
         mech: f64,
         facility: f64,
+        gen_for_critical: bool,
         l: &ChainLosses,
         out: &mut ElectricalStep,
     ) {
@@ -694,7 +703,7 @@ impl ElectricalSystem {
         let gen_avail = self.generator.available_w();
         let critical_path_w = l.central_input_w;
         let gen_power;
-        if gen_avail >= critical_path_w && gen_avail > 0.0 {
+        if gen_for_critical && gen_avail >= critical_path_w && gen_avail > 0.0 {
             // Generator carries the critical path and as much facility load as it can.
             let facility_served = facility.min(gen_avail - critical_path_w);
             let g = self

@@ -122,4 +122,8 @@ pub fn run(
 }
 
 #[cfg(test)]
+mod coupling_tests;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
 mod tests;

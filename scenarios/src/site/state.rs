@@ -60,6 +60,8 @@ const LOOP_VOLUME_M3_PER_KW: f64 = 0.0065;
 const LOOP_WITHOUT_PLANT_J_K: f64 = 4.18e6;
 /// Volumetric heat capacity of water, J/(m³ K) (998 kg/m³ x 4186 J/(kg K), 20 °C).
 const WATER_J_M3_K: f64 = 998.0 * 4186.0;
+/// Resolution of the thresholds, s: a store holding less than this much of its load is empty.
+pub(crate) const EVENT_TOLERANCE_S: f64 = 1e-3;
 /// Inlet temperature at which the servers shut themselves down, °C: the top of ASHRAE class
 /// A4's allowable range (ASHRAE TC 9.9, *Thermal Guidelines for Data Processing
 /// Environments*, 5th ed., 2021), where server firmware trips on inlet over-temperature.
@@ -224,9 +226,13 @@ pub struct SiteState {
     pub(super) compressor_peak_w: f64,
     /// Highest critical load at the UPS input seen on utility power, W.
     pub(super) critical_peak_w: f64,
+    /// Critical load at the UPS input with every node at full power, W (generator sizing).
+    pub(super) installed_critical_w: f64,
     /// The servers went down while the generator was running: they stay down until the
     /// utility returns.
     pub(super) lost_on_generator: bool,
+    /// The generator's load plan for this outage gives it the critical path.
+    pub(super) gen_for_critical: bool,
     /// IT power when the UPS bus or the servers went down, W (integrated as unserved).
     pub(super) lost_it_w: f64,
     pub(super) advanced_to: SimTime,
@@ -322,6 +328,12 @@ impl SiteState {
         };
         use dctwin_models::heat_rejection::ServedLoop;
         let loss_tau_s = scenario.power.chain.loss_time_constant_s;
+        let installed_it_w: f64 = cluster.racks().iter().map(|r| r.max_power_w).sum();
+        let factor = electrical.chain().server_input_factor(installed_it_w);
+        let installed_critical_w = electrical
+            .chain()
+            .evaluate(installed_it_w * factor, 0.0)
+            .central_input_w;
         Ok(SiteState {
             recorder: Recorder::new(sample, SIGNALS.iter().map(|s| (*s).to_owned()).collect()),
             rack_inlet_c: vec![scenario.cooling.air.supply_setpoint_c; racks],
@@ -356,7 +368,9 @@ impl SiteState {
             backed_peak_w: 0.0,
             compressor_peak_w: 0.0,
             critical_peak_w: 0.0,
+            installed_critical_w,
             lost_on_generator: false,
+            gen_for_critical: true,
             lost_it_w: 0.0,
             advanced_to: SimTime::ZERO,
             end,
@@ -484,31 +498,22 @@ impl SiteState {
             })
         };
         let mut t = SimTime(u64::MAX);
-        let critical_w = self.critical_w();
         let gen = self.electrical.generator();
-        for w in [
-            critical_w,
-            critical_w.max(self.critical_peak_w),
-            gen.config().rated_power_w,
-            critical_w + self.backed_peak_w - self.compressor_peak_w,
-            critical_w + self.backed_peak_w,
-        ] {
-            if let Some(s) = gen.seconds_until_available_w(w).filter(|s| *s > 0.0) {
-                t = t.min(after(s));
-            }
+        if let Some(s) = gen
+            .seconds_until_available_w(gen.config().rated_power_w)
+            .filter(|s| *s > 0.0)
+        {
+            t = t.min(after(s));
         }
-        let carried = gen
-            .seconds_until_available_w(critical_w)
-            .is_some_and(|s| s <= 0.0);
-        if !carried && self.buses.ups_up {
+        if self.buses.ups_up && !self.thermal_trip {
             let ride_s = self.electrical.ride_through_s(&self.last_inputs);
-            if ride_s.is_finite() {
+            if ride_s.is_finite() && ride_s >= EVENT_TOLERANCE_S {
                 t = t.min(after(ride_s));
             }
-        }
-        // Arm the IT: its power is constant up to its next event.
-        if let Some(e) = self.cluster.next_event_time().filter(|e| *e > now) {
-            t = t.min(e);
+            // Arm the IT: its power is constant up to its next event.
+            if let Some(e) = self.cluster.next_event_time().filter(|e| *e > now) {
+                t = t.min(e);
+            }
         }
         t
     }
@@ -563,7 +568,7 @@ impl SiteState {
         let it = if self.buses.ups_up && !self.thermal_trip {
             i.it_power_w
         } else {
-            self.lost_it_w
+            0.0
         };
         self.electrical
             .chain()

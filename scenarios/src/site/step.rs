@@ -19,6 +19,8 @@ use super::SiteError;
 /// Water temperature rise carrying the electrical-room heat when the loop has no other flow, K
 /// (about the 6.7 K design rise of a chilled-water loop, ASHRAE 90.1-2019 App. G G3.1.3.8).
 const EXTRA_HEAT_RISE_K: f64 = 6.0;
+/// Margin of a generator load plan over the highest mechanical load seen on utility power.
+const BACKED_MARGIN: f64 = 1.2;
 /// Bounds outside which a temperature is not physics but a numerical failure, °C.
 const PHYSICAL_TEMP_C: (f64, f64) = (-100.0, 1000.0);
 
@@ -67,6 +69,15 @@ impl CoolingOut {
             tcs_supply_c: th.tcs_supply_c,
         }
     }
+}
+
+/// What the generator carries on an outage ([`SiteState::generator_plan`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GeneratorPlan {
+    Everything,
+    Mechanical,
+    CompressorsShed,
+    Nothing,
 }
 
 /// What one heat-rejection loop did over a sub-step.
@@ -156,54 +167,51 @@ impl SiteState {
         Ok(())
     }
 
-    /// Decide the buses' state at `s` from the utility, the generator and the UPS battery, and
-    /// act on a change: the IT loses power at this exact instant (jobs roll back to their
-    /// checkpoint), or gets it back.
+    /// Decide the buses' state at `s` from the utility, the generator's load plan and the UPS
+    /// battery, and act on a change: the IT loses power at this exact instant (jobs roll back
+    /// to their checkpoint), or gets it back.
     fn update_buses(&mut self, s: SimTime) {
         let utility = !self.down.utility_out;
+        if utility {
+            self.lost_on_generator = false;
+        }
         let critical_w = self.critical_w();
+        let plan = self.generator_plan();
         let gen = self.electrical.generator();
-        let gen_carries = |w: f64| gen.seconds_until_available_w(w).is_some_and(|x| x <= 0.0);
+        let rated_w = gen.config().rated_power_w;
+        // The load plan takes effect once the generator has ramped to its rating (seconds).
+        let ready = !utility
+            && gen.config().enabled
+            && gen
+                .seconds_until_available_w(rated_w)
+                .is_some_and(|x| x <= 0.0);
+        let backed = match (utility, ready, plan) {
+            (true, _, _) => BackedBus::Up,
+            (false, true, GeneratorPlan::Everything | GeneratorPlan::Mechanical) => BackedBus::Up,
+            (false, true, GeneratorPlan::CompressorsShed) => BackedBus::CompressorsShed,
+            _ => BackedBus::Down,
+        };
+        self.gen_for_critical = plan == GeneratorPlan::Everything;
         let ups = self.electrical.ups_battery();
         // The UPS battery can carry the critical load (a UPS whose battery cannot deliver the
-        // load's power trips on overload) and still holds more than a microsecond of it.
-        let battery_carries = |w: f64| ups.max_discharge_w() >= w && ups.deliverable_j() > w * 1e-6;
-        // Servers that are down come back onto the generator only once it is fully ramped and
-        // its rating covers the highest critical load seen (the restarted jobs' power), and
-        // only once per outage: a generator that drops them again keeps them down until the
-        // utility returns. So an undersized or ramping generator never flaps them.
+        // load's power trips on overload) and still holds more than the event tolerance of it
+        // (a battery at its window floor keeps a rounding residue, not a ride-through).
+        let need_w = critical_w + self.lost_it_w;
+        let battery_carries = ups.max_discharge_w() >= need_w
+            && ups.deliverable_j() > need_w * super::state::EVENT_TOLERANCE_S;
         let was_powered = self.buses.ups_up && !self.thermal_trip;
-        let ups_up = if utility {
-            self.lost_on_generator = false;
-            true
-        } else if was_powered {
-            gen_carries(critical_w) || battery_carries(critical_w)
-        } else {
-            let need_w = critical_w.max(self.critical_peak_w);
-            let rated_w = gen.config().rated_power_w;
-            let ramped = gen.config().enabled
-                && gen
-                    .seconds_until_available_w(rated_w)
-                    .is_some_and(|x| x <= 0.0);
-            !self.lost_on_generator && ramped && rated_w >= need_w
-        };
-        let backed = if utility || gen_carries(critical_w + self.backed_peak_w) {
-            BackedBus::Up
-        } else if gen_carries(critical_w + self.backed_peak_w - self.compressor_peak_w) {
-            BackedBus::CompressorsShed
-        } else {
-            BackedBus::Down
-        };
+        let on_generator = ready && self.gen_for_critical && !self.lost_on_generator;
+        let ups_up = utility || on_generator || (was_powered && battery_carries);
         if backed != self.buses.backed {
-            self.recorder.log_event(
-                s,
-                "power",
-                "backed_bus",
-                format!("{:?}", backed).to_lowercase(),
-            );
+            let state = match backed {
+                BackedBus::Up => "up",
+                BackedBus::CompressorsShed => "compressors_shed",
+                BackedBus::Down => "down",
+            };
+            self.recorder
+                .log_event(s, "power", "backed_bus", state.into());
         }
-        self.buses.backed = backed;
-        self.buses.ups_up = ups_up;
+        self.buses = super::state::Buses { ups_up, backed };
         // Tripped servers restart once the room is back in the recommended range.
         if self.thermal_trip && self.metrics_inlet_now() < RESTART_INLET_C {
             self.thermal_trip = false;
@@ -212,7 +220,7 @@ impl SiteState {
         }
         let powered = ups_up && !self.thermal_trip;
         if was_powered && !powered {
-            if gen.seconds_until_available_w(0.0).is_some_and(|x| x <= 0.0) {
+            if ready && self.gen_for_critical {
                 self.lost_on_generator = true;
             }
             self.lost_it_w = self.last.it_w;
@@ -225,8 +233,33 @@ impl SiteState {
                 format!("{:.0} W of IT load unserved", self.lost_it_w),
             );
         } else if !was_powered && powered {
+            self.lost_it_w = 0.0;
             self.recorder
                 .log_event(s, "it", "power_restored", String::new());
+        }
+    }
+
+    /// What the generator carries on an outage, decided from its rating against the installed
+    /// critical load and the highest mechanical load seen on utility power with a margin (so
+    /// the plan is fixed for the outage and never flaps):
+    /// everything; the mechanical bus alone (the UPS battery carries the IT until it runs
+    /// empty); the mechanical bus without its compressors; or nothing.
+    fn generator_plan(&self) -> GeneratorPlan {
+        let cfg = self.electrical.generator().config();
+        let rated_w = cfg.rated_power_w;
+        // The mechanical loads with a margin over the highest seen (a hotter afternoon).
+        let backed_w = BACKED_MARGIN * self.backed_peak_w;
+        let shed_w = BACKED_MARGIN * (self.backed_peak_w - self.compressor_peak_w);
+        if !cfg.enabled {
+            GeneratorPlan::Nothing
+        } else if rated_w >= self.installed_critical_w.max(self.critical_peak_w) + backed_w {
+            GeneratorPlan::Everything
+        } else if rated_w >= backed_w {
+            GeneratorPlan::Mechanical
+        } else if rated_w >= shed_w {
+            GeneratorPlan::CompressorsShed
+        } else {
+            GeneratorPlan::Nothing
         }
     }
 
@@ -454,6 +487,7 @@ impl SiteState {
             cooling_power_w: flows.cooling_w() - ups_pumps_w,
             other_power_w: 0.0,
             utility_available: !self.down.utility_out,
+            generator_for_critical: self.gen_for_critical,
             ..ElectricalInputs::default()
         }
         .with_weather(w);
