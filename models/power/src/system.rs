@@ -992,3 +992,6 @@ fn set_ups_flow(out: &mut ElectricalStep, f: &BatteryFlow) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod storage_tests;
