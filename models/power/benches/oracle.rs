@@ -44,7 +44,13 @@ fn year(c: &mut Criterion) {
     let mut g = c.benchmark_group("oracle");
     g.sample_size(10);
     g.bench_function("year_15min_100_soc_levels", |b| {
-        b.iter(|| black_box(solve(&input, &OracleOptions::default()).expect("solves").cost))
+        b.iter(|| {
+            black_box(
+                solve(&input, &OracleOptions::default())
+                    .expect("solves")
+                    .cost,
+            )
+        })
     });
     g.finish();
 }

@@ -1,5 +1,7 @@
 //! Storage dispatch against idle and the oracle, through the electrical system's step API.
 
+#![allow(clippy::field_reassign_with_default)]
+
 use super::*;
 use crate::battery::BatteryChemistry;
 use crate::demand_response::DemandResponseEvent;
