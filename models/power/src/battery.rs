@@ -55,6 +55,11 @@ pub struct BatteryConfig {
     /// State of health defining end of life (capacity fraction reached after N(d) cycles).
     /// Default 0.8.
     pub end_of_life_soh: f64,
+    /// Replacement value of the battery per kWh of nameplate, in currency per kWh, consumed
+    /// linearly by capacity fade down to `end_of_life_soh` ([`crate::degradation`]). Default 140
+    /// (BloombergNEF, "Lithium-ion Battery Pack Prices", December 2023 survey: volume-weighted
+    /// average pack price 139 USD/kWh); 0 leaves degradation out of the cost.
+    pub replacement_cost_per_kwh: f64,
 }
 
 impl Default for BatteryConfig {
@@ -94,6 +99,7 @@ impl BatteryConfig {
             cycle_life_full_depth: n100,
             cycle_life_exponent: k,
             end_of_life_soh: 0.8,
+            replacement_cost_per_kwh: 140.0,
         }
     }
 
@@ -176,6 +182,14 @@ impl BatteryConfig {
             0.1,
             5.0,
             "-",
+        );
+        check_range(
+            &mut v,
+            "replacement_cost_per_kwh",
+            self.replacement_cost_per_kwh,
+            0.0,
+            f64::MAX,
+            "per kWh",
         );
         check_range(
             &mut v,
@@ -411,6 +425,12 @@ impl Battery {
     /// Equivalent full cycles: energy discharged at the terminals / usable nameplate energy.
     pub fn equivalent_full_cycles(&self) -> f64 {
         self.discharged_j / (self.nameplate_j * (self.cfg.soc_max - self.cfg.soc_min))
+    }
+
+    /// Capacity fade of closed cycles plus calendar fade so far (fraction of nameplate): the
+    /// state of health without the open rainflow residual, O(1).
+    pub fn closed_fade(&self) -> f64 {
+        self.calendar_fade + self.cycle_fade
     }
 
     fn cycle_fade_of(&self, depth: f64) -> f64 {

@@ -123,6 +123,27 @@ impl Transformer {
         self.no_load_loss_w + self.full_load_loss_w * frac * frac
     }
 
+    /// Primary (utility) input in W for a secondary demand of `output_w` (negative: zero
+    /// output, the transformer only draws its no-load loss).
+    pub fn input_for_output_w(&self, output_w: f64) -> f64 {
+        let out = output_w.max(0.0);
+        out + self.loss_w(out)
+    }
+
+    /// Secondary output in W that draws `input_w` at the primary: the inverse of
+    /// [`Self::input_for_output_w`], solving `out + a + b out^2 = input` in closed form
+    /// (0 when `input_w` does not cover the no-load loss).
+    pub fn output_for_input_w(&self, input_w: f64) -> f64 {
+        let s = self.rated_power_va * self.power_factor;
+        let b = self.full_load_loss_w / (s * s);
+        let x = input_w - self.no_load_loss_w;
+        if x <= 0.0 {
+            0.0
+        } else {
+            2.0 * x / (1.0 + (1.0 + 4.0 * b * x).sqrt())
+        }
+    }
+
     fn validate(&self) -> Vec<ConfigIssue> {
         let mut v = Vec::new();
         check_positive(&mut v, "rated_power_va", self.rated_power_va, "VA");

@@ -245,6 +245,8 @@ pub struct GridConfig {
     pub green_ppa_fraction: f64,
     /// Forecasts for policies.
     pub forecast: ForecastConfig,
+    /// Demand-response requests (`[[power.grid.events]]`). Default none.
+    pub events: Vec<crate::demand_response::DemandResponseEvent>,
 }
 
 impl Default for GridConfig {
@@ -256,6 +258,7 @@ impl Default for GridConfig {
             demand_interval_min: 15,
             green_ppa_fraction: 0.0,
             forecast: ForecastConfig::default(),
+            events: Vec::new(),
         }
     }
 }
@@ -299,6 +302,13 @@ impl GridConfig {
             1.0,
             "-",
         );
+        for (i, e) in self.events.iter().enumerate() {
+            v.extend(
+                e.validate()
+                    .into_iter()
+                    .map(|x| x.prefixed(&format!("events[{i}]"))),
+            );
+        }
         v
     }
 }

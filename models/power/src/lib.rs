@@ -2,8 +2,10 @@
 //!
 //! Utility -> transformer -> UPS / HVDC rectifier / rack power shelf -> PDU -> server PSU -> IT,
 //! plus batteries (UPS ride-through and site energy storage), a standby generator, PV and wind,
-//! grid price and carbon signals, storage policies and the [`ElectricalSystem`] assembly that
-//! the site runner steps every control interval.
+//! grid price and carbon signals, storage policies (rules, a receding-horizon optimiser), the
+//! battery's degradation cost, demand-response requests, a perfect-foresight dispatch bound
+//! ([`oracle`]) and the [`ElectricalSystem`] assembly that the site runner steps every control
+//! interval.
 //!
 //! Sign and metering conventions:
 //! - IT power handed in by the IT model is server *input* (wall) power, which already contains
@@ -39,8 +41,12 @@
 pub mod battery;
 pub mod chain;
 pub mod curves;
+pub mod degradation;
+pub mod demand_response;
 pub mod generator;
 pub mod grid;
+pub mod mpc;
+pub mod oracle;
 pub mod policy;
 pub mod renewables;
 pub mod system;
@@ -51,10 +57,14 @@ pub use chain::{
     Pdu, PowerChain, PsuConfig, Redundancy, Transformer, UpsMode,
 };
 pub use curves::{EfficiencyCurve, PsuEfficiencyCurve, UpsEfficiencyCurve};
+pub use degradation::DegradationCost;
+pub use demand_response::DemandResponseEvent;
 pub use generator::{Generator, GeneratorConfig};
 pub use grid::{GridConfig, GridError, GridSignals, SignalSource};
+pub use oracle::{OracleError, OracleInput, OracleOptions, OracleResult};
 pub use policy::{StorageObservation, StoragePolicy, StoragePolicyConfig, StoragePolicyKind};
 pub use renewables::{PvArray, PvConfig, Transposition, WindConfig, WindTurbine};
 pub use system::{
-    ElectricalInputs, ElectricalStep, ElectricalSystem, ElectricalTotals, PowerConfig, PowerError,
+    ElectricalInputs, ElectricalStep, ElectricalSystem, ElectricalTotals, OracleReport,
+    PowerConfig, PowerError,
 };

@@ -21,12 +21,15 @@
 
 use crate::battery::{Battery, BatteryConfig, BatteryFlow};
 use crate::chain::{ChainArchitecture, ChainConfig, ChainLosses, LossSpace, PowerChain};
+use crate::degradation::DegradationCost;
+use crate::demand_response::{active_event, DemandResponseEvent};
 use crate::generator::{Generator, GeneratorConfig};
 use crate::grid::{month_index, GridConfig, GridSignals};
+use crate::oracle::{DispatchCost, OracleError, OracleInput, OracleOptions, OracleResult};
 use crate::policy::{StorageObservation, StoragePolicy, StoragePolicyConfig};
 use crate::renewables::{PvArray, PvConfig, WindConfig, WindTurbine};
 use serde::{Deserialize, Serialize};
-use sim_core::{CompensatedSum, ConfigIssue, Severity, SimDuration, SimTime};
+use sim_core::{CompensatedSum, ConfigIssue, RngStreams, Severity, SimDuration, SimTime};
 
 /// Diesel CO2 emission factor in kg per litre (US EPA: 10.21 kg/gal).
 pub const DIESEL_KG_CO2_PER_L: f64 = 10.21 / 3.785_411_784;
@@ -272,6 +275,8 @@ pub struct ElectricalStep {
     pub carbon_g_per_kwh: f64,
     /// True when the converter modules in service are overloaded.
     pub overloaded: bool,
+    /// Import limit at the meter of an active demand-response event, in W.
+    pub import_limit_w: Option<f64>,
 }
 
 impl ElectricalStep {
@@ -357,6 +362,18 @@ pub struct ElectricalTotals {
     pub green_ppa_kwh: CompensatedSum,
     /// Peak demand-interval average import of each closed month in W.
     pub monthly_peak_w: Vec<f64>,
+    /// Site-battery degradation so far (currency): its calendar and cycle fade valued by
+    /// [`DegradationCost`] (closed rainflow cycles during the run, the open residual too after
+    /// [`ElectricalSystem::finish`]).
+    pub degradation_cost: f64,
+    /// Hours under a demand-response event.
+    pub dr_event_h: f64,
+    /// Reduction requested by demand-response events (baseline minus limit), kWh.
+    pub dr_requested_kwh: CompensatedSum,
+    /// Reduction delivered (baseline minus import, where positive), kWh.
+    pub dr_delivered_kwh: CompensatedSum,
+    /// Import above the requested limit, kWh.
+    pub dr_shortfall_kwh: CompensatedSum,
 }
 
 impl ElectricalTotals {
@@ -385,9 +402,9 @@ impl ElectricalTotals {
             f64::NAN
         }
     }
-    /// Energy plus demand cost.
+    /// Energy plus demand cost plus site-battery degradation.
     pub fn total_cost(&self) -> f64 {
-        self.energy_cost.value() + self.demand_cost
+        self.energy_cost.value() + self.demand_cost + self.degradation_cost
     }
     /// Highest monthly peak in W.
     pub fn peak_demand_w(&self) -> f64 {
@@ -413,6 +430,47 @@ pub struct ElectricalSystem {
     interval_elapsed_s: f64,
     month: usize,
     month_peak_w: f64,
+    degradation: Option<DegradationCost>,
+    run_end: Option<SimTime>,
+    events: Vec<DemandResponseEvent>,
+    dr_baseline: Option<(usize, f64)>,
+    last_interval_avg_w: f64,
+    log: DemandLog,
+}
+
+/// Per-demand-interval record of the net LV demand before storage and the battery's terminal
+/// power, for the oracle.
+#[derive(Debug, Clone, Default)]
+struct DemandLog {
+    start: Option<SimTime>,
+    net_j: f64,
+    battery_j: f64,
+    net_w: Vec<f64>,
+    battery_w: Vec<f64>,
+}
+
+impl DemandLog {
+    fn close(&mut self, length_s: f64) {
+        if length_s > 0.0 {
+            self.net_w.push(self.net_j / length_s);
+            self.battery_w.push(self.battery_j / length_s);
+        }
+        self.net_j = 0.0;
+        self.battery_j = 0.0;
+    }
+}
+
+/// A run's storage dispatch against the perfect-foresight bound, on the oracle's model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OracleReport {
+    /// The oracle's answer (lowest cost, idle cost, its dispatch).
+    pub oracle: OracleResult,
+    /// Cost of the run's own dispatch on the oracle's model.
+    pub policy: DispatchCost,
+    /// `oracle.idle_cost - policy.total()`.
+    pub policy_saving_vs_idle: f64,
+    /// Policy saving over the oracle's saving (`None` when the oracle saves nothing).
+    pub fraction_of_oracle_saving: Option<f64>,
 }
 
 fn kwh(w: f64, dt_s: f64) -> f64 {
@@ -422,6 +480,16 @@ fn kwh(w: f64, dt_s: f64) -> f64 {
 impl ElectricalSystem {
     /// Build from a configuration (errors if it has any error-severity issue) and loaded signals.
     pub fn new(cfg: &PowerConfig, signals: GridSignals) -> Result<Self, PowerError> {
+        Self::new_seeded(cfg, signals, &RngStreams::new(0))
+    }
+
+    /// As [`Self::new`], with the storage policy's random streams (forecast errors of the
+    /// receding-horizon policy) derived from `streams` (the scenario seed).
+    pub fn new_seeded(
+        cfg: &PowerConfig,
+        signals: GridSignals,
+        streams: &RngStreams,
+    ) -> Result<Self, PowerError> {
         let errors: Vec<ConfigIssue> = cfg
             .validate()
             .into_iter()
@@ -436,7 +504,7 @@ impl ElectricalSystem {
             chain: PowerChain::new(&cfg.chain),
             ups_battery: Battery::new(&cfg.ups_battery),
             battery: cfg.battery.as_ref().map(Battery::new),
-            policy: cfg.storage_policy.build(),
+            policy: cfg.storage_policy.build_seeded(streams),
             generator: Generator::new(&cfg.generator),
             pv: PvArray::new(&cfg.pv),
             wind: WindTurbine::new(&cfg.wind),
@@ -449,7 +517,63 @@ impl ElectricalSystem {
             interval_elapsed_s: 0.0,
             month: 0,
             month_peak_w: 0.0,
+            degradation: cfg.battery.as_ref().map(DegradationCost::of),
+            run_end: None,
+            events: cfg.grid.events.clone(),
+            dr_baseline: None,
+            last_interval_avg_w: 0.0,
+            log: DemandLog::default(),
         })
+    }
+
+    /// Tell the policies when the run ends (they then buy no energy they cannot sell before
+    /// it). Optional; without it they look ahead over their full horizon.
+    pub fn set_run_end(&mut self, end: SimTime) {
+        self.run_end = Some(end);
+    }
+
+    /// Import limit at the meter in W that a demand-response event asks for at `now`, if one
+    /// is active: the site's part of the response (IT capping, pre-cooling) aims at it; the
+    /// site battery's part is applied inside [`Self::step`]. The baseline of a "reduce by"
+    /// event is the last closed demand interval's average import before the event, frozen
+    /// at its first step.
+    pub fn import_limit_w(&self, now: SimTime) -> Option<f64> {
+        let idx = active_event(&self.events, now)?;
+        let baseline = match self.dr_baseline {
+            Some((i, b)) if i == idx => b,
+            _ => self.last_interval_avg_w,
+        };
+        Some(self.events[idx].limit_w(baseline))
+    }
+
+    /// The perfect-foresight bound for this run's recorded net demand (call after
+    /// [`Self::finish`]); `None` without a site battery. The series is the net LV demand before
+    /// storage averaged over each demand interval, at that interval as the step; the run's own
+    /// dispatch is costed on the same model for the comparison.
+    pub fn oracle_report(
+        &self,
+        options: &OracleOptions,
+    ) -> Option<Result<OracleReport, OracleError>> {
+        let battery = self.battery.as_ref()?.config();
+        let input = OracleInput {
+            battery,
+            transformer: &self.transformer,
+            signals: &self.signals,
+            start: self.log.start.unwrap_or(SimTime::ZERO),
+            step_s: self.signals.demand_interval.as_secs_f64(),
+            net_demand_w: &self.log.net_w,
+            initial_soc: battery.initial_soc.clamp(battery.soc_min, battery.soc_max),
+        };
+        Some(crate::oracle::solve(&input, options).map(|oracle| {
+            let (policy, _) = crate::oracle::evaluate(&input, &self.log.battery_w);
+            let saving = oracle.idle_cost - policy.total();
+            OracleReport {
+                fraction_of_oracle_saving: oracle.fraction_of_saving(saving),
+                policy_saving_vs_idle: saving,
+                policy,
+                oracle,
+            }
+        }))
     }
 
     /// Replace the site-battery policy (user policies).
@@ -515,10 +639,14 @@ impl ElectricalSystem {
         if self.interval_elapsed_s > 0.0 {
             let avg = self.interval_energy_j / self.interval_elapsed_s;
             self.month_peak_w = self.month_peak_w.max(avg);
+            self.log.close(self.interval_elapsed_s);
             self.interval_energy_j = 0.0;
             self.interval_elapsed_s = 0.0;
         }
         self.close_month();
+        if let (Some(b), Some(d)) = (&self.battery, &self.degradation) {
+            self.totals.degradation_cost = d.cost_of_state_of_health(b.state_of_health());
+        }
         &self.totals
     }
 
@@ -529,13 +657,20 @@ impl ElectricalSystem {
         self.month_peak_w = 0.0;
     }
 
-    fn account_demand(&mut self, now: SimTime, dt_s: f64, import_w: f64) {
+    /// Close the demand interval (and months) that `now` has left, before the step, so that
+    /// the policy sees the running peak of the month `now` is in.
+    fn roll_demand(&mut self, now: SimTime) {
         let iv = self.signals.demand_interval.0.max(1);
         let idx = now.0 / iv;
+        if self.log.start.is_none() {
+            self.log.start = Some(SimTime(idx * iv));
+        }
         if idx != self.interval_index {
             if self.interval_elapsed_s > 0.0 {
                 let avg = self.interval_energy_j / (iv as f64 / 1e6);
                 self.month_peak_w = self.month_peak_w.max(avg);
+                self.last_interval_avg_w = avg;
+                self.log.close(iv as f64 / 1e6);
             }
             self.interval_index = idx;
             self.interval_energy_j = 0.0;
@@ -546,8 +681,30 @@ impl ElectricalSystem {
                 self.month += 1;
             }
         }
+    }
+
+    fn account_demand(&mut self, dt_s: f64, import_w: f64) {
         self.interval_energy_j += import_w * dt_s;
         self.interval_elapsed_s += dt_s;
+    }
+
+    /// Baseline and limit of the demand-response event active at `now` (freezing the baseline
+    /// at the event's first step; `fallback_w` when no interval has closed yet).
+    fn demand_response(&mut self, now: SimTime, fallback_w: f64) -> Option<(f64, f64)> {
+        let idx = active_event(&self.events, now)?;
+        let baseline = match self.dr_baseline {
+            Some((i, b)) if i == idx => b,
+            _ => {
+                let b = if self.log.net_w.is_empty() {
+                    fallback_w
+                } else {
+                    self.last_interval_avg_w
+                };
+                self.dr_baseline = Some((idx, b));
+                b
+            }
+        };
+        Some((baseline, self.events[idx].limit_w(baseline)))
     }
 
     /// Advance by `dt` from `now`: O(1), no allocation (except once per month for the peak).
@@ -558,6 +715,7 @@ impl ElectricalSystem {
         inputs: &ElectricalInputs,
     ) -> ElectricalStep {
         let dt_s = dt.as_secs_f64();
+        self.roll_demand(now);
         let mut out = ElectricalStep::default();
         let it = inputs.it_power_w.max(0.0);
         let mech = inputs.ups_fed_mechanical_w.max(0.0);
@@ -587,7 +745,7 @@ impl ElectricalSystem {
             + out.battery_loss_w
             + (out.ups_battery_loss_w - bbu_in_white_space);
 
-        self.accumulate(now, dt_s, inputs, &out);
+        self.accumulate(dt_s, inputs, &out);
         out
     }
 
@@ -637,7 +795,9 @@ impl ElectricalSystem {
         let wind_avail = self.wind.power_w(inputs.wind_speed_m_s);
         let renew = pv_avail + wind_avail;
         let net = demand - renew;
-        // Site battery under its policy; no export.
+        let dr = self.demand_response(now, self.transformer.input_for_output_w(net));
+        out.import_limit_w = dr.map(|d| d.1);
+        // Site battery under its policy (and a demand-response limit); no export.
         let mut flow = BatteryFlow::default();
         if let Some(b) = self.battery.as_mut() {
             let obs = StorageObservation {
@@ -654,8 +814,17 @@ impl ElectricalSystem {
                 month_peak_w: self.month_peak_w,
                 utility_available: true,
                 signals: &self.signals,
+                battery: b.config(),
+                degradation: self.degradation.unwrap_or_default(),
+                transformer: &self.transformer,
+                run_end: self.run_end,
+                import_limit_w: out.import_limit_w,
             };
             let mut req = self.policy.request_w(&obs);
+            if let Some(limit_w) = out.import_limit_w {
+                let lv_w = self.transformer.output_for_input_w(limit_w);
+                req = req.min(lv_w - net);
+            }
             if req < 0.0 {
                 req = -(-req).min(net.max(0.0));
             }
@@ -664,6 +833,8 @@ impl ElectricalSystem {
         out.battery_charge_w = flow.charge_w;
         out.battery_discharge_w = flow.discharge_w;
         out.battery_loss_w = flow.loss_w;
+        self.log.net_j += net * dt_s;
+        self.log.battery_j += (flow.charge_w - flow.discharge_w) * dt_s;
         let mut grid_lv = net + flow.charge_w - flow.discharge_w;
         let mut curtailed = 0.0;
         if grid_lv < 0.0 {
@@ -770,13 +941,7 @@ impl ElectricalSystem {
         out.generator_w = gen_power;
     }
 
-    fn accumulate(
-        &mut self,
-        now: SimTime,
-        dt_s: f64,
-        inputs: &ElectricalInputs,
-        o: &ElectricalStep,
-    ) {
+    fn accumulate(&mut self, dt_s: f64, inputs: &ElectricalInputs, o: &ElectricalStep) {
         let t = &mut self.totals;
         let imp = kwh(o.utility_import_w, dt_s);
         t.utility_kwh.add(imp);
@@ -815,7 +980,20 @@ impl ElectricalSystem {
         t.green_ppa_kwh.add(imp * ppa);
         t.carbon_kg
             .add(imp * (1.0 - ppa) * o.carbon_g_per_kwh / 1000.0 + o.fuel_l * DIESEL_KG_CO2_PER_L);
-        self.account_demand(now, dt_s, o.utility_import_w);
+        if let Some(limit_w) = o.import_limit_w {
+            let baseline_w = self.dr_baseline.map_or(limit_w, |b| b.1);
+            t.dr_event_h += dt_s / 3600.0;
+            t.dr_requested_kwh
+                .add(kwh((baseline_w - limit_w).max(0.0), dt_s));
+            let delivered_w = (baseline_w - o.utility_import_w).max(0.0);
+            t.dr_delivered_kwh.add(kwh(delivered_w, dt_s));
+            let short_w = (o.utility_import_w - limit_w).max(0.0);
+            t.dr_shortfall_kwh.add(kwh(short_w, dt_s));
+        }
+        if let (Some(b), Some(d)) = (&self.battery, &self.degradation) {
+            t.degradation_cost = d.cost_per_unit_fade * b.closed_fade();
+        }
+        self.account_demand(dt_s, o.utility_import_w);
     }
 }
 
@@ -827,3 +1005,6 @@ fn set_ups_flow(out: &mut ElectricalStep, f: &BatteryFlow) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod storage_tests;
