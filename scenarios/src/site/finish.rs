@@ -1,6 +1,8 @@
 //! The summary of a site run: every metric from the ledger, the models' totals and the
 //! runner's counters.
 
+use dctwin_models::power::OracleOptions;
+
 use super::state::SiteState;
 use super::RunOutput;
 use crate::scenario::Scenario;
@@ -126,6 +128,34 @@ impl SiteState {
         s.set("fuel_l", t.fuel_l.value(), "L");
         s.set("green_ppa_kwh", t.green_ppa_kwh.value(), "kWh");
         s.set("curtailed_kwh", t.curtailed_kwh.value(), "kWh");
+        s.set("degradation_cost", t.degradation_cost, "currency");
+        s.set("demand_response_h", t.dr_event_h, "h");
+        s.set(
+            "demand_response_requested_kwh",
+            t.dr_requested_kwh.value(),
+            "kWh",
+        );
+        s.set(
+            "demand_response_delivered_kwh",
+            t.dr_delivered_kwh.value(),
+            "kWh",
+        );
+        s.set(
+            "demand_response_shortfall_kwh",
+            t.dr_shortfall_kwh.value(),
+            "kWh",
+        );
+        if let Some(Ok(r)) = electrical.oracle_report(&OracleOptions::default()) {
+            // The storage policy against doing nothing and against perfect foresight (the
+            // lowest cost this battery could reach on this run's load and signals).
+            s.set("storage_oracle_cost", r.oracle.cost, "currency");
+            s.set("storage_idle_cost", r.oracle.idle_cost, "currency");
+            s.set("storage_saving", r.policy_saving_vs_idle, "currency");
+            s.set("storage_oracle_saving", r.oracle.saving_vs_idle, "currency");
+            if let Some(f) = r.fraction_of_oracle_saving {
+                s.set("storage_fraction_of_oracle_saving", f, "-");
+            }
+        }
         if let Some(b) = electrical.battery() {
             s.set("battery_state_of_health", b.state_of_health(), "-");
             s.set(

@@ -62,6 +62,8 @@ const LOOP_WITHOUT_PLANT_J_K: f64 = 4.18e6;
 const WATER_J_M3_K: f64 = 998.0 * 4186.0;
 /// Resolution of the thresholds, s: a store holding less than this much of its load is empty.
 pub(crate) const EVENT_TOLERANCE_S: f64 = 1e-3;
+/// A site battery reaching its SoC window sooner than this is not split for, s.
+const MIN_BATTERY_SPLIT_S: f64 = 1.0;
 /// Inlet temperature at which the servers shut themselves down, °C: the top of ASHRAE class
 /// A4's allowable range (ASHRAE TC 9.9, *Thermal Guidelines for Data Processing
 /// Environments*, 5th ed., 2021), where server firmware trips on inlet over-temperature.
@@ -242,6 +244,8 @@ pub struct SiteState {
     pub(super) sample: SimDuration,
     pub(super) window: SampleWindow,
     pub(super) battery_soc: f64,
+    /// Net power into the site battery over the last sub-step (charge > 0), W.
+    pub(super) site_battery_w: f64,
     pub(super) metrics: RunCounters,
     pub(super) unit_counts: UnitCounts,
 }
@@ -301,8 +305,12 @@ impl SiteState {
         plant.decide_on_request();
         let (chw_plant, fw_plant) = HeatRejectionPlant::for_loops(&scenario.heat_rejection)
             .map_err(|e| model_err("heat_rejection", e))?;
-        let electrical = ElectricalSystem::new(&scenario.power, grid.clone())
+        let mut electrical = ElectricalSystem::new_seeded(&scenario.power, grid.clone(), streams)
             .map_err(|e| model_err("power", e))?;
+        let calendar_offset = SimDuration::from_hours(
+            24 * u64::from(scenario.run.start_day_of_year.clamp(1, 365) - 1),
+        );
+        electrical.set_run_end(end + calendar_offset);
         let inventory = SiteInventory::of(scenario);
         let faults = resolve_faults(scenario, &inventory)?;
         let racks = cluster.racks().len();
@@ -375,9 +383,7 @@ impl SiteState {
             advanced_to: SimTime::ZERO,
             end,
             max_step,
-            calendar_offset: SimDuration::from_hours(
-                24 * u64::from(scenario.run.start_day_of_year.clamp(1, 365) - 1),
-            ),
+            calendar_offset,
             sample,
             window: SampleWindow {
                 max_inlet_c: f64::NEG_INFINITY,
@@ -385,6 +391,7 @@ impl SiteState {
                 ..SampleWindow::default()
             },
             battery_soc: f64::NAN,
+            site_battery_w: 0.0,
             metrics: RunCounters {
                 max_inlet_c: f64::NEG_INFINITY,
                 max_chip_c: f64::NEG_INFINITY,
@@ -521,7 +528,7 @@ impl SiteState {
     /// The site battery reaching its SoC window at its last power.
     fn battery_threshold(&self, now: SimTime) -> Option<SimTime> {
         let b = self.electrical.battery()?;
-        let net_w = self.last.battery_net_w;
+        let net_w = self.site_battery_w;
         let cfg = b.config();
         let cap_j = b.capacity_kwh() * 3.6e6;
         let s = if net_w > 1.0 {
@@ -531,8 +538,14 @@ impl SiteState {
         } else {
             return None;
         };
+        // A battery tapering into its window (self-discharge reopening it, a policy easing
+        // off) would make ever shorter steps: closer than MIN_BATTERY_SPLIT_S the battery
+        // model's own clamp within the step is exact enough.
+        if !(s >= MIN_BATTERY_SPLIT_S) {
+            return None;
+        }
         let d = SimDuration::try_from_secs_f64(s).ok()?;
-        (!d.is_zero()).then(|| now.saturating_add(d) + SimDuration(1))
+        Some(now.saturating_add(d) + SimDuration(1))
     }
 
     /// Every sensor at `now` (the end of the last sub-step).

@@ -516,6 +516,7 @@ impl SiteState {
         flows.carbon_g_per_kwh = e.carbon_g_per_kwh;
         flows.price_per_kwh = e.price_per_kwh;
         flows.battery_loss_w = e.battery_loss_w + e.ups_battery_loss_w;
+        self.site_battery_w = e.battery_charge_w - e.battery_discharge_w;
         flows.white_space_loss_w = e.white_space_loss_w;
         flows.electrical_room_loss_w = e.electrical_room_loss_w;
         self.battery_soc = if self.electrical.battery().is_some() {
