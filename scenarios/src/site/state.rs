@@ -541,7 +541,7 @@ impl SiteState {
         // A battery tapering into its window (self-discharge reopening it, a policy easing
         // off) would make ever shorter steps: closer than MIN_BATTERY_SPLIT_S the battery
         // model's own clamp within the step is exact enough.
-        if !(s >= MIN_BATTERY_SPLIT_S) {
+        if s.is_nan() || s < MIN_BATTERY_SPLIT_S {
             return None;
         }
         let d = SimDuration::try_from_secs_f64(s).ok()?;
