@@ -300,9 +300,15 @@ fn battery_case_saves_money_within_the_arbitrage_bound() {
     assert!(peak_small > peak_with + 200.0, "4 MWh: {peak_small} kW");
     // Same IT energy, a lower bill; the saving cannot exceed what the battery can earn: the
     // demand charge on the shaved kW for the month plus one full valley-to-peak cycle a day.
-    assert_eq!(
+    // (Equal to rounding: the battery's own thresholds split the physics steps at other
+    // instants, so the same energy is summed in other pieces.)
+    let (it_base, it_with) = (
         metric(&base, "it_energy_kwh"),
-        metric(&with, "it_energy_kwh")
+        metric(&with, "it_energy_kwh"),
+    );
+    assert!(
+        (it_base - it_with).abs() < 1e-12 * it_base,
+        "{it_base} {it_with}"
     );
     let saving = metric(&base, "total_cost") - metric(&with, "total_cost");
     let usable_kwh = 0.9 * 32_000.0 * 0.975;
