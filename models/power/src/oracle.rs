@@ -21,7 +21,7 @@
 //! - Wear: the linear cycle rate of [`DegradationCost`] per stored joule moved (an upper bound
 //!   of the rainflow wear for `k >= 1`).
 //! - Demand charge: each step's import counts as a demand sample; give the demand interval as
-//!   the step (as [`crate::ElectricalSystem::oracle`] does) for the billed peak.
+//!   the step (as [`crate::ElectricalSystem::oracle_report`] does) for the billed peak.
 //! - Billing months from [`month_index`]. Within a month the peak is handled exactly for a cap
 //!   on a grid of `peak_levels` candidate values: the DP is run under each cap, and the month's
 //!   start value is the minimum over caps of (DP cost + demand charge at the cap). The reported
