@@ -200,6 +200,9 @@ pub struct OutputConfig {
     pub plots: bool,
     /// Write `events.csv` (faults, mode changes, job events). Default true.
     pub events: bool,
+    /// Report the storage policy against the perfect-foresight bound (a dynamic programme
+    /// over the run's demand intervals; about 0.35 s for a year at 15 min). Default true.
+    pub storage_oracle: bool,
 }
 
 impl Default for OutputConfig {
@@ -208,6 +211,7 @@ impl Default for OutputConfig {
             sample_interval_s: 300.0,
             plots: true,
             events: true,
+            storage_oracle: true,
         }
     }
 }

@@ -145,7 +145,12 @@ impl SiteState {
             t.dr_shortfall_kwh.value(),
             "kWh",
         );
-        if let Some(Ok(r)) = electrical.oracle_report(&OracleOptions::default()) {
+        let oracle = scenario
+            .outputs
+            .storage_oracle
+            .then(|| electrical.oracle_report(&OracleOptions::default()))
+            .flatten();
+        if let Some(Ok(r)) = oracle {
             // The storage policy against doing nothing and against perfect foresight (the
             // lowest cost this battery could reach on this run's load and signals).
             s.set("storage_oracle_cost", r.oracle.cost, "currency");

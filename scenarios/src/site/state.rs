@@ -531,9 +531,12 @@ impl SiteState {
         let net_w = self.site_battery_w;
         let cfg = b.config();
         let cap_j = b.capacity_kwh() * 3.6e6;
-        let s = if net_w > 1.0 {
+        // A trickle (topping up self-discharge, under 1 % of the power rating) changes no
+        // regime worth a step.
+        let trickle_w = 0.01 * b.max_charge_w().min(b.max_discharge_w());
+        let s = if net_w > trickle_w {
             (cfg.soc_max * cap_j - b.stored_j()) / (net_w * cfg.charge_efficiency)
-        } else if net_w < -1.0 {
+        } else if net_w < -trickle_w {
             b.time_to_empty_s(-net_w)
         } else {
             return None;
