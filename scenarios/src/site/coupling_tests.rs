@@ -354,3 +354,51 @@ fn an_unknown_fault_target_is_an_error_naming_the_valid_ones() {
         Ok(_) => panic!("crah99 must be rejected at load"),
     }
 }
+
+const POLICIES: [&str; 4] = ["fixed", "supply_reset", "pid", "pid_inlet"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// The first law on varied valid sites: every cooling policy, immersion instead of cold
+    /// plates, plants sized down to a fraction of the load (heat they cannot remove stays in
+    /// the loops), a CDU lost: the heat balance closes to 1e-9 and PUE is never flattered.
+    #[test]
+    fn the_heat_balance_closes_on_varied_sites(
+        policy in 0usize..POLICIES.len(),
+        immersion in any::<bool>(),
+        plant_scale in prop_oneof![Just(1.0), 0.05..1.0f64],
+        cdu_fault in any::<bool>(),
+        interval in prop_oneof![Just(60u32), Just(300u32), Just(30u32)],
+    ) {
+        let mut o = vec![
+            ov("run.duration_h", "4"),
+            ov("run.control_interval_s", &interval.to_string()),
+            ov("outputs.sample_interval_s", "300"),
+            ov("cooling.control.policy", &format!("\"{}\"", POLICIES[policy])),
+        ];
+        if immersion {
+            o.push(ov("cooling.liquid.rows", "[]"));
+            o.push(ov("cooling.immersion.rows", r#"["gpu-a"]"#));
+        }
+        for plant in ["chw", "fw"] {
+            let kw = if plant == "chw" { 250_000.0 } else { 150_000.0 };
+            o.push(ov(
+                &format!("heat_rejection.plants.{plant}.chiller.capacity_w"),
+                &format!("{:.1}", kw * plant_scale),
+            ));
+        }
+        if cdu_fault {
+            o.push(ov("faults", &format!("[{}]", fault("cdu_pump_loss", "cdu-1"))));
+        }
+        let out = try_run_quickstart(&o);
+        let s = match out {
+            Ok(out) => out.summary,
+            Err(e) => return Err(TestCaseError::fail(format!("{e}"))),
+        };
+        let heat = metric(&s, "heat_balance_residual");
+        prop_assert!(heat.abs() < 1e-9, "heat residual {heat:e}");
+        prop_assert!(metric(&s, "energy_balance_residual").abs() < 1e-9);
+        prop_assert!(metric(&s, "pue") > 1.0);
+    }
+}
