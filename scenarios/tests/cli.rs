@@ -374,3 +374,44 @@ fn arrival_rates_beyond_any_site_are_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn list_equipment_prints_one_based_names() {
+    let q = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart.toml");
+    let o = dctwin(&["list", "equipment", path_str(&q)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    for name in [
+        "crah-1",
+        "cdu-2",
+        "fw-pump-1",
+        "chw.chiller-2",
+        "fw.dry-cooler-1",
+        "utility",
+    ] {
+        assert!(text.lines().any(|l| l == name), "{name} in {text}");
+    }
+    assert!(!text.lines().any(|l| l == "crah-0"));
+}
+
+#[test]
+fn an_unknown_fault_target_fails_validate_with_exit_2_and_the_valid_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let q = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart.toml");
+    let f = dir.path().join("bad.toml");
+    std::fs::write(
+        &f,
+        format!(
+            "extends = {:?}\n[[faults]]\nkind = \"crah_failure\"\ncomponent = \"crah99\"\nstart_h = 1.0\nduration_h = 1.0\n",
+            path_str(&q)
+        ),
+    )
+    .expect("write");
+    let o = dctwin(&["validate", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("faults[0].component") && e.contains("crah-1, crah-2, crah-3"),
+        "{e}"
+    );
+}

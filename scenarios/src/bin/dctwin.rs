@@ -113,6 +113,23 @@ enum Command {
         #[command(subcommand)]
         action: CasesAction,
     },
+    /// List what a scenario or the tool knows by name.
+    List {
+        #[command(subcommand)]
+        what: ListWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ListWhat {
+    /// Every unit of a scenario's site by its 1-based name (fault targets).
+    #[command(after_help = "Example:\n  dctwin list equipment examples/quickstart.toml")]
+    Equipment {
+        /// The scenario file.
+        scenario: PathBuf,
+    },
+    /// The fault kinds and the units each applies to.
+    FaultKinds,
 }
 
 #[derive(Subcommand, Debug)]
@@ -187,6 +204,21 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             plot_metrics,
             seed,
         } => cmd_sweep(&scenario, &sets, grid, threads, out, plot_metrics, seed),
+        Command::List { what } => match what {
+            ListWhat::Equipment { scenario } => {
+                let l = load(&scenario)?;
+                for name in dctwin::site::equipment_names(&l.scenario) {
+                    println!("{name}");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            ListWhat::FaultKinds => {
+                for k in dctwin::scenario::FaultKind::ALL {
+                    println!("{}", k.name());
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         Command::Cases { action } => match action {
             CasesAction::List { dir } => cmd_cases_list(&cases_dir(dir)),
             CasesAction::Check { dir, threads } => cmd_cases_check(&cases_dir(dir), threads),
