@@ -402,3 +402,27 @@ proptest! {
         prop_assert!(metric(&s, "pue") > 1.0);
     }
 }
+
+/// The chilled-water tank was inert: now its dispatch rule discharges it through a chiller
+/// trip, the loop stays at its setpoint and the inlets hold, and the first law still closes.
+#[test]
+fn a_chilled_water_tank_rides_a_chiller_trip_through() {
+    let trip = format!(
+        r#"[{{ kind = "chiller_trip", component = "chw.chiller-1", start_h = 5.0, duration_h = 0.5 }},
+            {{ kind = "chiller_trip", component = "chw.chiller-2", start_h = 5.0, duration_h = 0.5 }}]"#
+    );
+    let base = [ov("run.duration_h", "8"), ov("faults", &trip)];
+    let (bare, _) = run_quickstart(&base);
+    let mut with = base.to_vec();
+    with.push(ov(
+        "heat_rejection.plants.chw.tank",
+        "{ capacity_minutes = 30.0, full_load_w = 250000.0, max_charge_w = 100000.0, \
+         max_discharge_w = 250000.0, initial_soc = 1.0 }",
+    ));
+    let (tank, _) = run_quickstart(&with);
+    assert!(metric(&bare, "chw_supply_over_setpoint_h") > 0.3);
+    assert!(metric(&tank, "chw_supply_over_setpoint_h") < 0.05);
+    assert!(metric(&tank, "max_inlet_c") < metric(&bare, "max_inlet_c") - 2.0);
+    assert!(metric(&tank, "unmet_cooling_kwh") < 0.1 * metric(&bare, "unmet_cooling_kwh"));
+    assert!(metric(&tank, "heat_balance_residual").abs() < 1e-9);
+}

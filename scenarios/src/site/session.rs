@@ -159,6 +159,8 @@ pub struct SiteActions {
     /// IT power limit for power-capped admission, W (needs
     /// `it.scheduler.power_capped_admission`).
     pub it_power_limit_w: Option<f64>,
+    /// Chilled-water tank command of every plant with a tank, W (> 0 charges, < 0 discharges).
+    pub tank_w: Option<f64>,
 }
 
 /// A site run driven from outside.
@@ -269,9 +271,12 @@ impl SiteSession {
             return Ok(());
         }
         let since = self.now - self.last_decision;
-        self.state
-            .borrow_mut()
-            .request_decision(since, actions.cooling, actions.it_power_limit_w);
+        self.state.borrow_mut().request_decision(
+            since,
+            actions.cooling,
+            actions.it_power_limit_w,
+            actions.tank_w,
+        );
         self.last_decision = self.now;
         let next = self.now.saturating_add(self.decision).min(self.end);
         self.sim.run_until(next);

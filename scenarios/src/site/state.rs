@@ -114,6 +114,16 @@ pub(super) struct ActiveFault {
     pub label: String,
 }
 
+/// What the built-in chilled-water tank dispatch needs of a loop's tank.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TankRule {
+    max_charge_w: f64,
+    max_discharge_w: f64,
+    /// Lowest and highest electricity price of the run's tariff, currency/kWh.
+    price_low: f64,
+    price_high: f64,
+}
+
 /// Equipment down right now: per-unit counters (overlapping windows stack), and the index
 /// lists the models take, derived when a counter changes.
 #[derive(Debug, Clone, Default)]
@@ -206,6 +216,8 @@ pub struct SiteState {
     pub(super) recorder: Recorder,
     pub(super) ledger: EnergyLedger,
     pub(super) loops: [LoopFluid; 2],
+    /// Chilled-water tank of each loop's plant, if any.
+    pub(super) tanks: [Option<TankRule>; 2],
     /// Power-chain losses on their way into the white space and the electrical room.
     pub(super) white_space_loss: LaggedHeat,
     pub(super) electrical_room_loss: LaggedHeat,
@@ -335,6 +347,30 @@ impl SiteState {
             }
         };
         use dctwin_models::heat_rejection::ServedLoop;
+        let (price_low, price_high) = grid
+            .price
+            .points()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, v)| {
+                (lo.min(v), hi.max(v))
+            });
+        let tank_of = |serves| {
+            let p = scenario
+                .heat_rejection
+                .plants
+                .values()
+                .find(|p| p.serves == serves)?;
+            let t = p.tank.as_ref()?;
+            Some(TankRule {
+                max_charge_w: t.max_charge_w,
+                max_discharge_w: t.max_discharge_w,
+                price_low,
+                price_high,
+            })
+        };
+        let tanks = [
+            tank_of(ServedLoop::ChilledWater),
+            tank_of(ServedLoop::FacilityWater),
+        ];
         let loss_tau_s = scenario.power.chain.loss_time_constant_s;
         let installed_it_w: f64 = cluster.racks().iter().map(|r| r.max_power_w).sum();
         let factor = electrical.chain().server_input_factor(installed_it_w);
@@ -364,6 +400,7 @@ impl SiteState {
                 loop_fluid(ServedLoop::ChilledWater, first_supply_c[0]),
                 loop_fluid(ServedLoop::FacilityWater, first_supply_c[1]),
             ],
+            tanks,
             white_space_loss: LaggedHeat::new(loss_tau_s),
             electrical_room_loss: LaggedHeat::new(loss_tau_s),
             buses: Buses {
@@ -444,13 +481,40 @@ impl SiteState {
         since_last: SimDuration,
         commanded: Option<Actions>,
         it_power_limit_w: Option<f64>,
+        tank_w: Option<f64>,
     ) {
         self.plant
             .request_decision(since_last.as_secs_f64(), commanded);
         if it_power_limit_w.is_some() {
             self.it_power_limit_w = it_power_limit_w;
         }
+        for k in 0..2 {
+            let Some(rule) = self.tanks[k] else { continue };
+            let command_w = tank_w.unwrap_or_else(|| self.tank_rule(k, &rule));
+            if let Some(p) = self.plants[k].as_mut() {
+                p.set_tank_command_w(command_w);
+            }
+        }
         self.metrics.decisions += 1;
+    }
+
+    /// The built-in dispatch of a loop's chilled-water tank, W (> 0 charges): discharge at
+    /// full rate while a unit of the loop's plant is tripped or its bus is shed (ride-through),
+    /// otherwise charge in the cheapest tenth of the price range and discharge in the dearest
+    /// (load shifting), else hold.
+    fn tank_rule(&self, k: usize, rule: &TankRule) -> f64 {
+        let price = self.last.price_per_kwh;
+        let tripped = self.down.chillers[k] > 0 || self.buses.backed != BackedBus::Up;
+        let span = rule.price_high - rule.price_low;
+        if tripped {
+            -rule.max_discharge_w
+        } else if span > 0.0 && price <= rule.price_low + 0.1 * span {
+            rule.max_charge_w
+        } else if span > 0.0 && price >= rule.price_high - 0.1 * span {
+            -rule.max_discharge_w
+        } else {
+            0.0
+        }
     }
 
     /// Advance every stage from the end of the last advance to `now`, in sub-steps that never

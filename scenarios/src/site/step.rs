@@ -440,8 +440,12 @@ impl SiteState {
                 let unmet = r.unmet_load_w.clamp(0.0, request_w);
                 // First law over the plant (no storage inside it): the heat it took from the
                 // loop and all its electricity leave the site, outdoors or to heat reuse.
+                // A tank inside the plant: its charge cools the tank water (heat the plant
+                // rejects on top), its discharge takes loop heat into the tank water.
+                let tank_j = (r.tank_discharge_w - r.tank_charge_w) * h;
+                result.stored_j += tank_j;
                 flows.heat_out_w +=
-                    request_w - unmet + r.chiller_power_w + r.fan_and_pump_power_w();
+                    request_w - unmet - tank_j / h + r.chiller_power_w + r.fan_and_pump_power_w();
                 result.unmet_w = unmet;
                 result.mode_load = Some((r.mode, request_w));
                 request_w - unmet
@@ -453,7 +457,7 @@ impl SiteState {
         };
         let excess1_j = excess0_j + (heat_in_w - removed_w) * h;
         self.loops[k].temp_c = setpoint_c + excess1_j / c;
-        result.stored_j = excess1_j - excess0_j;
+        result.stored_j += excess1_j - excess0_j;
         if excess1_j > c * 0.5 {
             self.metrics.loop_over_setpoint_h[k] += h / 3600.0;
         }
