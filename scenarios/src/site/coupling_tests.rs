@@ -407,11 +407,9 @@ proptest! {
 /// trip, the loop stays at its setpoint and the inlets hold, and the first law still closes.
 #[test]
 fn a_chilled_water_tank_rides_a_chiller_trip_through() {
-    let trip = format!(
-        r#"[{{ kind = "chiller_trip", component = "chw.chiller-1", start_h = 5.0, duration_h = 0.5 }},
-            {{ kind = "chiller_trip", component = "chw.chiller-2", start_h = 5.0, duration_h = 0.5 }}]"#
-    );
-    let base = [ov("run.duration_h", "8"), ov("faults", &trip)];
+    let trip = r#"[{ kind = "chiller_trip", component = "chw.chiller-1", start_h = 5.0, duration_h = 0.5 },
+            { kind = "chiller_trip", component = "chw.chiller-2", start_h = 5.0, duration_h = 0.5 }]"#;
+    let base = [ov("run.duration_h", "8"), ov("faults", trip)];
     let (bare, _) = run_quickstart(&base);
     let mut with = base.to_vec();
     with.push(ov(
