@@ -26,7 +26,7 @@ use crate::economizer::{
     WatersideEconomizerPolicy,
 };
 use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
-use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, STANDARD_PRESSURE_PA};
+use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, AirState, STANDARD_PRESSURE_PA};
 use crate::solve::{illinois, lowest_passing, FAN_SPEED_TOLERANCE};
 use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
 use crate::tower::{CoolingTower, CoolingTowerConfig};
@@ -563,6 +563,14 @@ pub struct RejectionStep {
     pub distribution_pump_power_w: f64,
     /// Make-up water over the step (evaporation + drift + blowdown), kg.
     pub water_use_kg: f64,
+    /// Of [`RejectionStep::water_use_kg`]: water evaporated into the outdoor air (tower fill or
+    /// IEC secondary air, from the air-side humidity-ratio change), kg.
+    pub water_evaporation_kg: f64,
+    /// Of [`RejectionStep::water_use_kg`]: drift (droplets carried out with the air), kg.
+    pub water_drift_kg: f64,
+    /// Of [`RejectionStep::water_use_kg`]: blowdown (bled to hold the cycles of
+    /// concentration), kg.
+    pub water_blowdown_kg: f64,
     /// Load not met, W (includes any tank charge the plant could not make).
     pub unmet_load_w: f64,
     /// Chillers running.
@@ -609,6 +617,9 @@ impl RejectionStep {
             condenser_pump_power_w: 0.0,
             distribution_pump_power_w: 0.0,
             water_use_kg: 0.0,
+            water_evaporation_kg: 0.0,
+            water_drift_kg: 0.0,
+            water_blowdown_kg: 0.0,
             unmet_load_w: 0.0,
             chillers_running: 0,
             condenser_water_c: f64::NAN,
@@ -634,6 +645,8 @@ struct LoopState {
     entering_c: f64,
     heat_w: f64,
     fan_power_w: f64,
+    /// Fan speed of the cells, - (their air flow for the water balance).
+    speed: f64,
 }
 
 /// A built plant with its state (tank).
@@ -786,6 +799,7 @@ impl HeatRejectionPlant {
                 entering_c: t_in,
                 heat_w: s.heat_w * n as f64,
                 fan_power_w: s.fan_power_w * n as f64,
+                speed,
             };
             (st, s.leaving_c - t)
         };
@@ -795,6 +809,7 @@ impl HeatRejectionPlant {
             entering_c: t,
             heat_w: 0.0,
             fan_power_w: 0.0,
+            speed,
         };
         // Highest evaluated T with g > 0, and lowest with g <= 0 (with its state).
         let mut lo: Option<(f64, f64)> = None;
@@ -1094,9 +1109,7 @@ impl HeatRejectionPlant {
                         ..RejectionStep::empty(CoolingMode::Free, sp)
                     };
                     self.recover(&mut out, st.heat_w, st.entering_c);
-                    out.water_use_kg = tower
-                        .water_use(out.heat_rejected_w, m_hx, req.dt_s)
-                        .total_kg();
+                    self.tower_water(&mut out, tower, req, &st, n_tw, m_hx);
                     return out;
                 }
             }
@@ -1143,9 +1156,7 @@ impl HeatRejectionPlant {
                 ..RejectionStep::empty(mode, sp)
             };
             self.recover(&mut out, st.heat_w, st.entering_c);
-            out.water_use_kg = tower
-                .water_use(out.heat_rejected_w, flow, req.dt_s)
-                .total_kg();
+            self.tower_water(&mut out, tower, req, &st, n_tw, flow);
             return out;
         }
         // Mechanical: towers hold the condenser-water setpoint where they can.
@@ -1185,10 +1196,35 @@ impl HeatRejectionPlant {
             ..RejectionStep::empty(CoolingMode::Mechanical, sp)
         };
         self.recover(&mut out, st.heat_w, st.entering_c);
-        out.water_use_kg = tower
-            .water_use(out.heat_rejected_w, m_cw, req.dt_s)
-            .total_kg();
+        self.tower_water(&mut out, tower, req, &st, n_tw, m_cw);
         out
+    }
+
+    /// Tower make-up water of a converged loop `st` (`n` cells circulating `flow_kg_s`): the
+    /// heat rejected to air (after recovery) evaporates into the cells' air flow at their fan
+    /// speed ([`CoolingTower::water_use_psychrometric`]), drift and blowdown on top.
+    fn tower_water(
+        &self,
+        out: &mut RejectionStep,
+        tower: &CoolingTower,
+        req: &Req,
+        st: &LoopState,
+        n: u32,
+        flow_kg_s: f64,
+    ) {
+        let air_in = AirState::from_wet_bulb(req.dry_bulb_c, req.wet_bulb_c, self.pressure_pa);
+        let w = tower.water_use_psychrometric(
+            out.heat_rejected_w,
+            tower.air_kg_s(st.speed) * n as f64,
+            air_in,
+            self.pressure_pa,
+            flow_kg_s,
+            req.dt_s,
+        );
+        out.water_use_kg = w.total_kg();
+        out.water_evaporation_kg = w.evaporation_kg;
+        out.water_drift_kg = w.drift_kg;
+        out.water_blowdown_kg = w.blowdown_kg;
     }
 
     /// Air-cooled chillers carry `load_w`; `precooled_w` is cooling already done upstream.
@@ -1694,6 +1730,25 @@ mod tests {
         // Evaporation alone is at least 80 % of heat / latent heat once blowdown is added.
         let evap = s.heat_rejected_w / crate::psychro::LATENT_HEAT_J_KG * 60.0;
         assert!(s.water_use_kg > evap);
+        // The parts are reported and add up; blowdown follows the cycles of concentration.
+        let parts = s.water_evaporation_kg + s.water_drift_kg + s.water_blowdown_kg;
+        assert!((parts - s.water_use_kg).abs() < 1e-9 * s.water_use_kg);
+        let coc = p.config().tower.cycles_of_concentration;
+        assert!(
+            (s.water_blowdown_kg + s.water_drift_kg - s.water_evaporation_kg / (coc - 1.0)).abs()
+                < 1e-9 * s.water_use_kg
+        );
+        assert!(s.water_drift_kg > 0.0);
+        // Cold, dry air takes much of the heat sensibly: evaporation falls well below the
+        // latent-heat bound (it overstated warm-water plants' water by tens of per cent).
+        let mut p = plant(PlantKind::ChillerTower);
+        let cold = p.step_inner(&req(4e6, 10.0, 16.0, 5.0, 2.0));
+        let bound = cold.heat_rejected_w / crate::psychro::LATENT_HEAT_J_KG * 60.0;
+        assert!(
+            cold.water_evaporation_kg < 0.85 * bound && cold.water_evaporation_kg > 0.3 * bound,
+            "{} vs bound {bound}",
+            cold.water_evaporation_kg
+        );
         let dc = plant(PlantKind::DryCooler).step_inner(&req(2e6, 18.0, 24.0, 5.0, 2.0));
         assert_eq!(dc.water_use_kg, 0.0);
         assert_eq!(dc.mode, CoolingMode::Free);
