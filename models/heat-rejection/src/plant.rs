@@ -25,7 +25,7 @@ use crate::economizer::{
     AirsideEconomizer, CoolingMode, PlateHeatExchanger, WatersideEconomizerConfig,
     WatersideEconomizerPolicy,
 };
-use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
+use crate::iec::{IecConfig, IecMode, IecRequest, IndirectEvaporativeCooler};
 use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, AirState, STANDARD_PRESSURE_PA};
 use crate::solve::{illinois, lowest_passing, FAN_SPEED_TOLERANCE};
 use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
@@ -503,9 +503,12 @@ pub struct RejectionRequest<'a> {
     pub load_w: f64,
     /// Required supply temperature (chilled water, or supply air for air-side kinds), C.
     pub supply_setpoint_c: f64,
-    /// Return temperature entering the plant, C.
+    /// Return temperature entering the plant (water, or hall return air for air-side kinds:
+    /// the hot-aisle / ceiling return entering an IEC or DX unit, not a water temperature), C.
     pub return_temp_c: f64,
-    /// Flow of the cooled fluid (water, or air for air-side kinds), kg/s.
+    /// Flow of the cooled fluid (water, or dry air for air-side kinds: the hall air the units
+    /// move; an IEC bank given 0 moves its rated airflow), kg/s. Passing a water-side flow to
+    /// an air-side plant under-rates it by cp_water / cp_air (about 4).
     pub flow_kg_s: f64,
     /// Outdoor conditions (dry bulb, wet bulb and pressure are used).
     pub weather: &'a WeatherSample,
@@ -668,6 +671,8 @@ pub struct HeatRejectionPlant {
     distribution_design_kg_s: f64,
     distribution_design_w: f64,
     pressure_pa: f64,
+    /// Humidity ratio of the hall return air for the air-side kinds, kg/kg dry air.
+    return_air_humidity_ratio: f64,
 }
 
 impl HeatRejectionPlant {
@@ -716,6 +721,7 @@ impl HeatRejectionPlant {
             distribution_design_kg_s,
             distribution_design_w,
             pressure_pa: STANDARD_PRESSURE_PA,
+            return_air_humidity_ratio: cfg.iec.rated_return_humidity_ratio,
             cfg,
         })
     }
@@ -936,6 +942,15 @@ impl HeatRejectionPlant {
         } else {
             0.0
         };
+    }
+
+    /// Humidity ratio of the hall return air from now on, kg/kg dry air (air-side kinds; the
+    /// IEC's primary air keeps it). Default: the IEC's `rated_return_humidity_ratio`. Ignored
+    /// when not finite or outside 0..0.05.
+    pub fn set_return_air_humidity_ratio(&mut self, humidity_ratio: f64) {
+        if humidity_ratio.is_finite() && (0.0..=0.05).contains(&humidity_ratio) {
+            self.return_air_humidity_ratio = humidity_ratio;
+        }
     }
 
     /// Build both site loops' plants from the section: the plant serving the chilled-water loop
@@ -1355,15 +1370,18 @@ impl HeatRejectionPlant {
             .cfg
             .iec_count
             .saturating_sub(req.units_tripped.iec_units);
-        let o = self.iec.run(
+        let o = self.iec.step(&IecRequest {
             load_w,
-            req.return_temp_c,
-            req.flow_kg_s,
-            req.dry_bulb_c,
-            req.wet_bulb_c,
-            n,
-            req.dt_s,
-        );
+            return_air: AirState {
+                dry_bulb_c: req.return_temp_c,
+                humidity_ratio: self.return_air_humidity_ratio,
+            },
+            airflow_kg_s: req.flow_kg_s,
+            outdoor: AirState::from_wet_bulb(req.dry_bulb_c, req.wet_bulb_c, self.pressure_pa),
+            pressure_pa: self.pressure_pa,
+            available: n,
+            dt_s: req.dt_s,
+        });
         let mode = match o.mode {
             IecMode::Off | IecMode::Dry | IecMode::Wet => CoolingMode::Free,
             IecMode::Hybrid if o.exchanger_w > 0.0 => CoolingMode::Partial,
@@ -1374,6 +1392,9 @@ impl HeatRejectionPlant {
             chiller_power_w: o.trim_power_w,
             iec_fan_power_w: o.fan_power_w,
             water_use_kg: o.water_kg,
+            water_evaporation_kg: o.evaporation_kg,
+            water_drift_kg: o.drift_kg,
+            water_blowdown_kg: o.blowdown_kg,
             unmet_load_w: o.unmet_w,
             ..RejectionStep::empty(mode, req.supply_setpoint_c)
         };

@@ -53,3 +53,51 @@ fn tower_evaporation_matches_coolprop_within_5_percent() {
         assert!(err.abs() < 0.05, "{label}: {err}");
     }
 }
+
+/// An IEC unit configured from its airflow and wet-bulb effectiveness delivers, at its rated
+/// conditions, the capacity CoolProp gives for the same primary air (dry-air flow from the
+/// specific volume, sensible enthalpy drop to `T_ret - eps (T_ret - T_wb)`), within 2 %.
+#[test]
+fn iec_rated_capacity_matches_coolprop_within_2_percent() {
+    use dctwin_heat_rejection::iec::{IecConfig, IecRequest, IndirectEvaporativeCooler};
+    let table = rows("iec_rated_coolprop.csv");
+    assert!(!table.is_empty());
+    for (label, r) in table {
+        let (v, t_ret, w_ret, wb, db, p, eps, cap_ref) =
+            (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[9]);
+        let cfg = IecConfig {
+            airflow_m3_s: Some(v),
+            wet_bulb_effectiveness: eps,
+            rated_return_air_c: t_ret,
+            rated_return_humidity_ratio: w_ret,
+            rated_outdoor_wet_bulb_c: wb,
+            capacity_w: cap_ref,
+            ..IecConfig::default()
+        };
+        let iec = IndirectEvaporativeCooler::new(cfg.clone());
+        let m_da = dctwin_heat_rejection::psychro::dry_air_mass_flow_kg_s(v, t_ret, w_ret, p);
+        let o = iec.step(&IecRequest {
+            load_w: 10.0 * cap_ref,
+            return_air: AirState {
+                dry_bulb_c: t_ret,
+                humidity_ratio: w_ret,
+            },
+            airflow_kg_s: m_da,
+            outdoor: AirState::from_wet_bulb(db, wb, p),
+            pressure_pa: p,
+            available: 1,
+            dt_s: 60.0,
+        });
+        let err = o.exchanger_w / cap_ref - 1.0;
+        eprintln!(
+            "{label}: exchanger {:.0} W, CoolProp {cap_ref:.0} W ({:+.2} %)",
+            o.exchanger_w,
+            100.0 * err
+        );
+        assert!(err.abs() < 0.02, "{label}: {err}");
+        // The rating check of the configuration agrees (no capacity warning).
+        if p == 101_325.0 {
+            assert!(cfg.validate().is_empty(), "{:?}", cfg.validate());
+        }
+    }
+}
