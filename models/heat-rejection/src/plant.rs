@@ -66,8 +66,14 @@ pub enum PlantKind {
     /// Water-cooled chillers with cooling towers.
     #[default]
     ChillerTower,
-    /// Water-cooled chillers and towers with a waterside economizer in series ahead of them.
+    /// Water-cooled chillers and towers with a waterside economizer in series ahead of them
+    /// (`chiller_count = 0` is allowed: then it is a [`PlantKind::Tower`] plant).
     ChillerTowerWse,
+    /// Towers only, for warm water: cooling towers and the economizer's plate exchanger carry
+    /// the loop, with no chiller (`chiller_count` and `[chiller]` are ignored). When the wet
+    /// bulb is too high for the setpoint the towers run at full speed and the rest is unmet
+    /// (the supply temperature rises above the setpoint).
+    Tower,
     /// Air-cooled chillers.
     AirCooledChiller,
     /// Dry coolers only (free cooling, no compressor).
@@ -91,7 +97,18 @@ impl PlantKind {
         )
     }
     fn uses_towers(self) -> bool {
-        matches!(self, PlantKind::ChillerTower | PlantKind::ChillerTowerWse)
+        matches!(
+            self,
+            PlantKind::ChillerTower | PlantKind::ChillerTowerWse | PlantKind::Tower
+        )
+    }
+    /// Kinds whose chillers only trim a free-cooling stage, so that zero chillers is a valid
+    /// (free-cooling only) plant.
+    fn chillers_optional(self) -> bool {
+        matches!(
+            self,
+            PlantKind::ChillerTowerWse | PlantKind::DryCoolerChiller
+        )
     }
     fn uses_dry_coolers(self) -> bool {
         matches!(self, PlantKind::DryCooler | PlantKind::DryCoolerChiller)
@@ -112,13 +129,16 @@ impl PlantKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlantConfig {
-    /// Plant kind: "chiller_tower", "chiller_tower_wse", "air_cooled_chiller", "dry_cooler",
-    /// "dry_cooler_chiller", "iec" or "dx". Default "chiller_tower".
+    /// Plant kind: "chiller_tower", "chiller_tower_wse", "tower" (towers only, no chiller),
+    /// "air_cooled_chiller", "dry_cooler", "dry_cooler_chiller", "iec" or "dx". Default
+    /// "chiller_tower".
     pub kind: PlantKind,
     /// Design cooling load the plant must carry, W; used for the N+1 redundancy warnings only
     /// (0 disables them). Default 0.
     pub design_load_w: f64,
-    /// Installed chillers (including redundant ones). Default 3.
+    /// Installed chillers (including redundant ones). Default 3. Zero is allowed for
+    /// "chiller_tower_wse" and "dry_cooler_chiller" (free cooling only, like "tower" and
+    /// "dry_cooler"); ignored by "tower", "dry_cooler", "iec" and "dx".
     pub chiller_count: u32,
     /// Chiller model. Default: the McQuay water-cooled set ([`ChillerConfig::default`], COP 6.03
     /// at 23.89 C entering condenser water) for water-cooled kinds, the ASHRAE 90.1 air-cooled
@@ -268,7 +288,7 @@ impl PlantConfig {
                 ));
             }
         };
-        if k.uses_chillers() {
+        if k.uses_chillers() && !(k.chillers_optional() && self.chiller_count == 0) {
             let c = self.chiller_config();
             redundancy(&mut v, "chiller_count", self.chiller_count, c.capacity_w);
             v.extend(c.validate().into_iter().map(|i| i.prefixed("chiller")));
@@ -319,7 +339,10 @@ impl PlantConfig {
                 "-",
             );
         }
-        if matches!(k, PlantKind::ChillerTowerWse | PlantKind::DryCoolerChiller) {
+        if matches!(
+            k,
+            PlantKind::ChillerTowerWse | PlantKind::DryCoolerChiller | PlantKind::Tower
+        ) {
             v.extend(
                 self.economizer
                     .validate()
@@ -1029,6 +1052,7 @@ impl HeatRejectionPlant {
         let mut out = match self.cfg.kind {
             PlantKind::ChillerTower => self.step_towers(req, plant_load_w, false),
             PlantKind::ChillerTowerWse => self.step_towers(req, plant_load_w, true),
+            PlantKind::Tower => self.step_towers(req, plant_load_w, true),
             PlantKind::AirCooledChiller => self.step_air_cooled(req, plant_load_w, 0.0),
             PlantKind::DryCooler | PlantKind::DryCoolerChiller => {
                 self.step_dry_cooler(req, plant_load_w)
@@ -1060,10 +1084,13 @@ impl HeatRejectionPlant {
     fn step_towers(&self, req: &Req, load_w: f64, wse: bool) -> RejectionStep {
         let sp = req.supply_setpoint_c;
         let wb = req.wet_bulb_c;
-        let n_ch = self
-            .cfg
-            .chiller_count
-            .saturating_sub(req.units_tripped.chillers);
+        let n_ch = if self.cfg.kind == PlantKind::Tower {
+            0
+        } else {
+            self.cfg
+                .chiller_count
+                .saturating_sub(req.units_tripped.chillers)
+        };
         let n_tw = self
             .cfg
             .tower_count
@@ -1084,10 +1111,13 @@ impl HeatRejectionPlant {
                 ..RejectionStep::empty(CoolingMode::Mechanical, sp)
             };
         }
-        let intent = if wse {
-            self.policy.mode(wb, sp, req.return_temp_c)
-        } else {
+        let intent = if !wse {
             CoolingMode::Mechanical
+        } else if self.cfg.chiller_count == 0 || self.cfg.kind == PlantKind::Tower {
+            // No chiller to fall back on: the towers and the exchanger do what they can.
+            CoolingMode::Partial
+        } else {
+            self.policy.mode(wb, sp, req.return_temp_c)
         };
         let m_chw = req.flow_kg_s.max(1e-9);
         let m_hx = self.cfg.economizer.condenser_flow_ratio * m_chw;
@@ -1414,8 +1444,10 @@ fn distribution_pump_design(cfg: &PlantConfig, chiller_capacity_w: f64) -> (f64,
     }
     let design_w = if cfg.design_load_w > 0.0 {
         cfg.design_load_w
-    } else if cfg.kind.uses_chillers() {
+    } else if cfg.kind.uses_chillers() && cfg.chiller_count > 0 {
         cfg.chiller_count as f64 * chiller_capacity_w
+    } else if cfg.kind.uses_towers() {
+        cfg.tower_count as f64 * cfg.tower.capacity_w
     } else {
         cfg.dry_cooler_count as f64 * cfg.dry_cooler.capacity_w
     };
@@ -1535,9 +1567,10 @@ mod tests {
         HeatRejectionPlant::new(cfg).expect("valid default plant")
     }
 
-    const ALL: [PlantKind; 7] = [
+    const ALL: [PlantKind; 8] = [
         PlantKind::ChillerTower,
         PlantKind::ChillerTowerWse,
+        PlantKind::Tower,
         PlantKind::AirCooledChiller,
         PlantKind::DryCooler,
         PlantKind::DryCoolerChiller,
@@ -1773,6 +1806,68 @@ mod tests {
         let dc = plant(PlantKind::DryCooler).step_inner(&req(2e6, 18.0, 24.0, 5.0, 2.0));
         assert_eq!(dc.water_use_kg, 0.0);
         assert_eq!(dc.mode, CoolingMode::Free);
+    }
+
+    /// A towers-only warm-water plant (facility water 32 C supply, 40 C return) runs with no
+    /// chiller at all: free cooling whenever the wet bulb allows, no compressor power, the heat
+    /// balance closed, and an unmet load (a warmer supply) rather than a phantom chiller when
+    /// the wet bulb is too high. `chiller_tower_wse` with zero chillers is the same plant.
+    #[test]
+    fn towers_only_plant_needs_no_chiller() {
+        let toml = r#"
+            [plants.fw]
+            kind = "tower"
+            serves = "facility_water"
+            tower_count = 2
+            [plants.fw.tower]
+            capacity_w = 1.5e6
+        "#;
+        let cfg: HeatRejectionConfig = toml::from_str(toml).expect("valid TOML");
+        assert!(cfg.validate().is_empty(), "{:?}", cfg.validate());
+        let (_, fw) = HeatRejectionPlant::for_loops(&cfg).expect("builds");
+        let mut fw = fw.expect("fw plant");
+        let zero = PlantConfig {
+            kind: PlantKind::ChillerTowerWse,
+            chiller_count: 0,
+            serves: ServedLoop::FacilityWater,
+            tower_count: 2,
+            tower: CoolingTowerConfig {
+                capacity_w: 1.5e6,
+                ..CoolingTowerConfig::default()
+            },
+            ..PlantConfig::default()
+        };
+        assert!(zero
+            .validate()
+            .iter()
+            .all(|i| i.severity != Severity::Error));
+        let mut wse0 = HeatRejectionPlant::new(zero).expect("zero chillers accepted");
+        for wb in [5.0, 15.0, 22.0, 26.0, 29.0] {
+            let r = req(1.5e6, 32.0, 40.0, wb + 6.0, wb);
+            let s = fw.step_inner(&r);
+            assert_eq!(s.chiller_power_w, 0.0);
+            assert_eq!(s.chillers_running, 0);
+            assert!(
+                energy_balance_residual_w(&s).abs() < 1e-6 * 1.5e6,
+                "{wb}: {s:?}"
+            );
+            assert_eq!(s.mode, CoolingMode::Free);
+            if wb <= 22.0 {
+                assert!(s.unmet_load_w < 1e-6, "{wb}: {}", s.unmet_load_w);
+            }
+            let t = wse0.step_inner(&r);
+            assert_eq!(t.chiller_power_w, 0.0);
+            assert!((t.cooling_delivered_w - s.cooling_delivered_w).abs() < 1e-6);
+        }
+        // Too warm for 32 C water: the supply rises instead.
+        let hot = fw.step_inner(&req(1.5e6, 32.0, 40.0, 34.0, 31.0));
+        assert!(hot.unmet_load_w > 0.0 && hot.supply_temp_c > 32.0);
+        // Zero chillers stays an error where the chillers are the only cooling.
+        let bad = PlantConfig {
+            chiller_count: 0,
+            ..PlantConfig::default()
+        };
+        assert!(bad.validate().iter().any(|i| i.path == "chiller_count"));
     }
 
     #[test]
