@@ -718,6 +718,8 @@ impl HeatRejectionPlant {
             WatersideEconomizerPolicy {
                 total_approach_k: cfg.dry_cooler.design_approach_k,
                 min_precool_k: cfg.economizer.min_precool_k,
+                free_below_c: cfg.economizer.free_below_wet_bulb_c,
+                mechanical_above_c: cfg.economizer.mechanical_above_wet_bulb_c,
             }
         } else {
             WatersideEconomizerPolicy::new(&cfg.economizer)
@@ -1806,6 +1808,62 @@ mod tests {
         let dc = plant(PlantKind::DryCooler).step_inner(&req(2e6, 18.0, 24.0, 5.0, 2.0));
         assert_eq!(dc.water_use_kg, 0.0);
         assert_eq!(dc.mode, CoolingMode::Free);
+    }
+
+    /// A chiller plant with series plate exchangers shows free, partial and mechanical hours
+    /// that follow configured wet-bulb switchovers (here 8 C and 14 C for 16 C water): free at
+    /// or below 8 C, the exchanger off (mechanical) from 14 C, partial only between.
+    #[test]
+    fn series_economizer_modes_follow_configured_wet_bulb_thresholds() {
+        let cfg = PlantConfig {
+            kind: PlantKind::ChillerTowerWse,
+            economizer: WatersideEconomizerConfig {
+                free_below_wet_bulb_c: Some(8.0),
+                mechanical_above_wet_bulb_c: Some(14.0),
+                ..WatersideEconomizerConfig::default()
+            },
+            ..PlantConfig::default()
+        };
+        assert!(cfg.validate().is_empty());
+        let mut p = HeatRejectionPlant::new(cfg).expect("valid");
+        let (mut free, mut partial, mut mech) = (0, 0, 0);
+        for i in 0..=40 {
+            let wb = -5.0 + 0.5 * i as f64;
+            let s = p.step_inner(&req(3e6, 16.0, 22.0, wb + 4.0, wb));
+            assert!(energy_balance_residual_w(&s).abs() < 1e-6 * 3e6);
+            if wb <= 8.0 {
+                assert_eq!(s.mode, CoolingMode::Free, "{wb}");
+            }
+            assert!(s.unmet_load_w < 1e-6);
+            match s.mode {
+                CoolingMode::Free => {
+                    // The policy's intent is free at or below 8 C; above it the plant reports
+                    // what it achieved, free where the exchanger still carried the whole load
+                    // with the towers at full speed.
+                    free += 1;
+                    assert!(wb < 14.0, "free at {wb}");
+                    assert_eq!(s.chiller_power_w, 0.0);
+                }
+                CoolingMode::Partial => {
+                    partial += 1;
+                    assert!(wb > 8.0 - 1e-9 && wb < 14.0, "partial at {wb}");
+                }
+                CoolingMode::Mechanical => {
+                    mech += 1;
+                    assert!(wb >= 14.0, "mechanical at {wb}");
+                }
+            }
+        }
+        assert!(
+            free > 0 && partial > 0 && mech > 0,
+            "{free} {partial} {mech}"
+        );
+        let bad = WatersideEconomizerConfig {
+            free_below_wet_bulb_c: Some(10.0),
+            mechanical_above_wet_bulb_c: Some(9.0),
+            ..WatersideEconomizerConfig::default()
+        };
+        assert_eq!(bad.validate().len(), 1);
     }
 
     /// A towers-only warm-water plant (facility water 32 C supply, 40 C return) runs with no
