@@ -625,7 +625,8 @@ mod tests {
         assert!((d.demand_w(0, -10.0) - 1.1e6).abs() < 1e-6);
         assert!((d.demand_w(0, 2.75) - 6e5).abs() < 1e-6);
         assert!(d.demand_w(0, -5.0) > d.demand_w(0, 5.0));
-        let p = HeatDemand::profile_from_csv("hour,demand_w\n0,100\n1,200\n# c\n2,300\n").unwrap();
+        let p = HeatDemand::profile_from_csv("hour,demand_w\n0,100\n1,200\n# c\n2,300\n")
+            .expect("valid CSV");
         assert_eq!(p.demand_w(1, 0.0), 200.0);
         assert_eq!(p.demand_w(4, 0.0), 200.0);
         assert!(matches!(
