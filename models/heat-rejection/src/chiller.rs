@@ -5,7 +5,14 @@
 //! - `PLR = min(Q_load / Q_avail, 1)`; below `min_plr` the chiller cycles with
 //!   `cycling_ratio = PLR / min_plr` and runs at `min_plr` while on;
 //! - `P = Q_avail / COP_ref * EIRFT(T_chw_lvg, T_cond_ent) * EIRFPLR(max(PLR, min_plr)) * cycling_ratio`;
-//! - condenser heat `Q_cond = Q_load_met + P` (compressor motor heat enters the refrigerant).
+//! - condenser heat `Q_cond = Q_load_met + P` (compressor motor heat enters the refrigerant);
+//! - minimum entering condenser temperature (optional): below it, head-pressure control (a
+//!   condenser-water bypass valve or tower / condenser fan cycling) holds the condenser at the
+//!   minimum, so capacity and EIR are those at the minimum (manufacturers' limits are typically
+//!   12.8 C, 55 F, for water-cooled centrifugals: ASHRAE Handbook HVAC Systems and Equipment
+//!   2020 ch. 43 "Liquid-Chilling Systems", condenser water temperature control). EnergyPlus has
+//!   no such input on `Chiller:Electric:EIR` (its curves clamp at their validity limits); the
+//!   plant holds it with the tower setpoint.
 //!
 //! Default coefficients: "ElectricEIRChiller McQuay PFH 2124kW/6.03COP/Vanes" from EnergyPlus
 //! `DataSets/Chillers.idf` (also shipped as Modelica Buildings
@@ -109,6 +116,11 @@ pub struct ChillerConfig {
     pub reference_entering_condenser_c: f64,
     /// Minimum part-load ratio; below it the chiller cycles, -. Default 0.09.
     pub min_plr: f64,
+    /// Minimum entering condenser temperature (water, or outdoor air for air-cooled), C
+    /// (-20..40): head-pressure control holds the condenser there when the water or air is
+    /// colder (module doc). Default: none (no limit; 12.8 is typical of water-cooled units).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_entering_condenser_c: Option<f64>,
     /// Condenser kind. Default `water_cooled`.
     pub condenser: CondenserKind,
     /// Air-cooled condenser fan power per W of reference capacity, W/W (EnergyPlus "Condenser Fan
@@ -126,6 +138,7 @@ impl Default for ChillerConfig {
             reference_leaving_chw_c: 8.89,
             reference_entering_condenser_c: 23.89,
             min_plr: 0.09,
+            min_entering_condenser_c: None,
             condenser: CondenserKind::WaterCooled,
             condenser_fan_power_ratio: 0.012,
             curves: ChillerCurves::default(),
@@ -175,6 +188,9 @@ impl ChillerConfig {
             "C",
         );
         check_range(&mut v, "min_plr", self.min_plr, 0.0, 1.0, "-");
+        if let Some(t) = self.min_entering_condenser_c {
+            check_range(&mut v, "min_entering_condenser_c", t, -20.0, 40.0, "C");
+        }
         check_range(
             &mut v,
             "condenser_fan_power_ratio",
@@ -232,6 +248,9 @@ pub struct ChillerOverrides {
     /// See [`ChillerConfig::min_plr`], -.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_plr: Option<f64>,
+    /// See [`ChillerConfig::min_entering_condenser_c`], C.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_entering_condenser_c: Option<f64>,
     /// See [`ChillerConfig::condenser`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condenser: Option<CondenserKind>,
@@ -256,6 +275,9 @@ impl ChillerOverrides {
                 .reference_entering_condenser_c
                 .unwrap_or(base.reference_entering_condenser_c),
             min_plr: self.min_plr.unwrap_or(base.min_plr),
+            min_entering_condenser_c: self
+                .min_entering_condenser_c
+                .or(base.min_entering_condenser_c),
             condenser: self.condenser.unwrap_or(base.condenser),
             condenser_fan_power_ratio: self
                 .condenser_fan_power_ratio
@@ -274,6 +296,7 @@ impl From<ChillerConfig> for ChillerOverrides {
             reference_leaving_chw_c: Some(c.reference_leaving_chw_c),
             reference_entering_condenser_c: Some(c.reference_entering_condenser_c),
             min_plr: Some(c.min_plr),
+            min_entering_condenser_c: c.min_entering_condenser_c,
             condenser: Some(c.condenser),
             condenser_fan_power_ratio: Some(c.condenser_fan_power_ratio),
             curves: Some(c.curves),
@@ -340,8 +363,18 @@ impl Chiller {
         )
     }
 
+    /// The entering condenser temperature the chiller sees: `entering_condenser_c`, or the
+    /// configured minimum when colder (head-pressure control), C.
+    pub fn effective_condenser_c(&self, entering_condenser_c: f64) -> f64 {
+        match self.cfg.min_entering_condenser_c {
+            Some(min) if entering_condenser_c < min => min,
+            _ => entering_condenser_c,
+        }
+    }
+
     /// Available capacity of one chiller, W.
     pub fn available_capacity_w(&self, leaving_chw_c: f64, entering_condenser_c: f64) -> f64 {
+        let entering_condenser_c = self.effective_condenser_c(entering_condenser_c);
         let (x, y) = self.curve_inputs(leaving_chw_c, entering_condenser_c);
         (self.cfg.capacity_w * self.cfg.curves.capft.eval(x, y)).max(0.0)
     }
@@ -349,6 +382,7 @@ impl Chiller {
     /// Full-load EIR (power / capacity) of one chiller, with the Carnot extrapolation outside the
     /// curve validity range.
     pub fn full_load_eir(&self, leaving_chw_c: f64, entering_condenser_c: f64) -> f64 {
+        let entering_condenser_c = self.effective_condenser_c(entering_condenser_c);
         let (x, y) = self.curve_inputs(leaving_chw_c, entering_condenser_c);
         let c = &self.cfg.curves;
         let (xc, yc) = c.eirft.clamp(x, y);
@@ -498,6 +532,28 @@ mod tests {
         let b = ch.run(40_000.0, 7.0, 25.0, 1);
         // Both below min PLR (0.09 of ~2.1 MW): power proportional to load.
         assert!((b.power_w / a.power_w - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn minimum_condenser_temperature_holds_the_lift() {
+        let free = Chiller::new(ChillerConfig::default());
+        let held = Chiller::new(ChillerConfig {
+            min_entering_condenser_c: Some(15.0),
+            ..ChillerConfig::default()
+        });
+        // Above the minimum nothing changes.
+        assert_eq!(free.run(1e6, 7.0, 20.0, 2), held.run(1e6, 7.0, 20.0, 2));
+        // Below it, the chiller runs as at the minimum: the COP stops rising as the water cools.
+        let at_min = held.run(1e6, 7.0, 15.0, 2);
+        for t in [14.0, 10.0, 5.0] {
+            assert_eq!(held.run(1e6, 7.0, t, 2), at_min);
+            assert!(free.run(1e6, 7.0, t, 2).cop >= at_min.cop);
+        }
+        let bad = ChillerConfig {
+            min_entering_condenser_c: Some(80.0),
+            ..ChillerConfig::default()
+        };
+        assert_eq!(bad.validate().len(), 1);
     }
 
     #[test]

@@ -44,6 +44,16 @@ pub struct WatersideEconomizerConfig {
     pub tower_approach_k: f64,
     /// Minimum useful pre-cooling for partial mode, K. Default 1.0.
     pub min_precool_k: f64,
+    /// Switchover to free cooling: outdoor wet bulb (dry bulb for a dry-cooler economizer) at
+    /// or below which the plant tries free cooling, C (-30..40). Default: none, derived as
+    /// `supply setpoint - tower approach - HX approach`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_below_wet_bulb_c: Option<f64>,
+    /// Switchover to mechanical cooling: outdoor wet bulb (dry bulb for a dry-cooler
+    /// economizer) at or above which the economizer is off, C (-30..45; above
+    /// `free_below_wet_bulb_c`). Default: none, derived as `return - approaches - min_precool_k`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mechanical_above_wet_bulb_c: Option<f64>,
 }
 
 impl Default for WatersideEconomizerConfig {
@@ -53,6 +63,8 @@ impl Default for WatersideEconomizerConfig {
             condenser_flow_ratio: 1.0,
             tower_approach_k: 3.0,
             min_precool_k: 1.0,
+            free_below_wet_bulb_c: None,
+            mechanical_above_wet_bulb_c: None,
         }
     }
 }
@@ -79,6 +91,20 @@ impl WatersideEconomizerConfig {
             "K",
         );
         check_range(&mut v, "min_precool_k", self.min_precool_k, 0.0, 10.0, "K");
+        if let Some(t) = self.free_below_wet_bulb_c {
+            check_range(&mut v, "free_below_wet_bulb_c", t, -30.0, 40.0, "C");
+        }
+        if let Some(t) = self.mechanical_above_wet_bulb_c {
+            check_range(&mut v, "mechanical_above_wet_bulb_c", t, -30.0, 45.0, "C");
+        }
+        if let (Some(f), Some(m)) = (self.free_below_wet_bulb_c, self.mechanical_above_wet_bulb_c) {
+            if m <= f {
+                v.push(ConfigIssue::error(
+                    "mechanical_above_wet_bulb_c",
+                    format!("{m} C must be above free_below_wet_bulb_c {f} C"),
+                ));
+            }
+        }
         v
     }
 }
@@ -141,6 +167,10 @@ pub struct WatersideEconomizerPolicy {
     pub total_approach_k: f64,
     /// Minimum useful pre-cooling, K.
     pub min_precool_k: f64,
+    /// Configured free-cooling switchover (overrides the derived threshold), C.
+    pub free_below_c: Option<f64>,
+    /// Configured mechanical switchover (overrides the derived threshold), C.
+    pub mechanical_above_c: Option<f64>,
 }
 
 impl WatersideEconomizerPolicy {
@@ -149,17 +179,21 @@ impl WatersideEconomizerPolicy {
         WatersideEconomizerPolicy {
             total_approach_k: cfg.tower_approach_k + cfg.hx_approach_k,
             min_precool_k: cfg.min_precool_k,
+            free_below_c: cfg.free_below_wet_bulb_c,
+            mechanical_above_c: cfg.mechanical_above_wet_bulb_c,
         }
     }
 
     /// Wet bulb at or below which the economizer alone should meet the supply setpoint, C.
     pub fn free_threshold_c(&self, supply_setpoint_c: f64) -> f64 {
-        supply_setpoint_c - self.total_approach_k
+        self.free_below_c
+            .unwrap_or(supply_setpoint_c - self.total_approach_k)
     }
 
     /// Wet bulb below which pre-cooling is worth running, C.
     pub fn partial_threshold_c(&self, return_temp_c: f64) -> f64 {
-        return_temp_c - self.total_approach_k - self.min_precool_k
+        self.mechanical_above_c
+            .unwrap_or(return_temp_c - self.total_approach_k - self.min_precool_k)
     }
 
     /// Mode for the outdoor `wet_bulb_c` (use the dry bulb for a dry-cooler economizer).

@@ -10,8 +10,11 @@
 //! - [`dry_cooler`]: eps-NTU crossflow dry cooler with the lowest fan speed meeting a setpoint;
 //! - [`dx`]: EnergyPlus `Coil:Cooling:DX:SingleSpeed` CRAC units;
 //! - [`economizer`]: waterside economizer plate HX and three-mode policy, airside economizer;
-//! - [`iec`]: indirect evaporative cooler, dry / wet / hybrid;
-//! - [`storage`]: chilled-water tank and heat recovery (ERE);
+//! - [`iec`]: indirect evaporative cooler on the air side (EnergyPlus
+//!   `EvaporativeCooler:Indirect:ResearchSpecial`), dry / wet / hybrid with DX trim;
+//! - [`storage`]: chilled-water tank and heat recovery (a fixed fraction, ERE);
+//! - [`reuse`]: heat reuse as a model: exchanger to a reuse loop, heat-pump lift (Carnot
+//!   fraction or curve), demand profile or degree days, ERE / ERF;
 //! - [`plant`]: the `[heat_rejection]` section and [`HeatRejectionPlant::step`].
 //!
 //! ```
@@ -50,6 +53,7 @@ pub mod hx;
 pub mod iec;
 pub mod plant;
 pub mod psychro;
+pub mod reuse;
 mod solve;
 pub mod storage;
 pub mod tower;
@@ -67,10 +71,13 @@ pub use economizer::{
     AirsideEconomizer, CoolingMode, PlateHeatExchanger, WatersideEconomizerConfig,
     WatersideEconomizerPolicy,
 };
-pub use iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
+pub use iec::{IecConfig, IecMode, IecOutput, IecRequest, IndirectEvaporativeCooler};
 pub use plant::{
     energy_balance_residual_w, HeatRejectionConfig, HeatRejectionError, HeatRejectionPlant,
     PlantConfig, PlantKind, RejectionRequest, RejectionStep, ServedLoop,
+};
+pub use reuse::{
+    HeatDemand, HeatPumpConfig, HeatReuse, HeatReuseConfig, HeatReuseError, ReuseRequest, ReuseStep,
 };
 pub use storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
 pub use tower::{CoolingTower, CoolingTowerConfig, WaterUse};

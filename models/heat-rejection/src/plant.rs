@@ -25,8 +25,8 @@ use crate::economizer::{
     AirsideEconomizer, CoolingMode, PlateHeatExchanger, WatersideEconomizerConfig,
     WatersideEconomizerPolicy,
 };
-use crate::iec::{IecConfig, IecMode, IndirectEvaporativeCooler};
-use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, STANDARD_PRESSURE_PA};
+use crate::iec::{IecConfig, IecMode, IecRequest, IndirectEvaporativeCooler};
+use crate::psychro::{enthalpy_j_kg, humidity_ratio_from_wet_bulb, AirState, STANDARD_PRESSURE_PA};
 use crate::solve::{illinois, lowest_passing, FAN_SPEED_TOLERANCE};
 use crate::storage::{ChilledWaterTank, ChilledWaterTankConfig, HeatRecovery};
 use crate::tower::{CoolingTower, CoolingTowerConfig};
@@ -66,8 +66,14 @@ pub enum PlantKind {
     /// Water-cooled chillers with cooling towers.
     #[default]
     ChillerTower,
-    /// Water-cooled chillers and towers with a waterside economizer in series ahead of them.
+    /// Water-cooled chillers and towers with a waterside economizer in series ahead of them
+    /// (`chiller_count = 0` is allowed: then it is a [`PlantKind::Tower`] plant).
     ChillerTowerWse,
+    /// Towers only, for warm water: cooling towers and the economizer's plate exchanger carry
+    /// the loop, with no chiller (`chiller_count` and `[chiller]` are ignored). When the wet
+    /// bulb is too high for the setpoint the towers run at full speed and the rest is unmet
+    /// (the supply temperature rises above the setpoint).
+    Tower,
     /// Air-cooled chillers.
     AirCooledChiller,
     /// Dry coolers only (free cooling, no compressor).
@@ -91,7 +97,18 @@ impl PlantKind {
         )
     }
     fn uses_towers(self) -> bool {
-        matches!(self, PlantKind::ChillerTower | PlantKind::ChillerTowerWse)
+        matches!(
+            self,
+            PlantKind::ChillerTower | PlantKind::ChillerTowerWse | PlantKind::Tower
+        )
+    }
+    /// Kinds whose chillers only trim a free-cooling stage, so that zero chillers is a valid
+    /// (free-cooling only) plant.
+    fn chillers_optional(self) -> bool {
+        matches!(
+            self,
+            PlantKind::ChillerTowerWse | PlantKind::DryCoolerChiller
+        )
     }
     fn uses_dry_coolers(self) -> bool {
         matches!(self, PlantKind::DryCooler | PlantKind::DryCoolerChiller)
@@ -112,13 +129,16 @@ impl PlantKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PlantConfig {
-    /// Plant kind: "chiller_tower", "chiller_tower_wse", "air_cooled_chiller", "dry_cooler",
-    /// "dry_cooler_chiller", "iec" or "dx". Default "chiller_tower".
+    /// Plant kind: "chiller_tower", "chiller_tower_wse", "tower" (towers only, no chiller),
+    /// "air_cooled_chiller", "dry_cooler", "dry_cooler_chiller", "iec" or "dx". Default
+    /// "chiller_tower".
     pub kind: PlantKind,
     /// Design cooling load the plant must carry, W; used for the N+1 redundancy warnings only
     /// (0 disables them). Default 0.
     pub design_load_w: f64,
-    /// Installed chillers (including redundant ones). Default 3.
+    /// Installed chillers (including redundant ones). Default 3. Zero is allowed for
+    /// "chiller_tower_wse" and "dry_cooler_chiller" (free cooling only, like "tower" and
+    /// "dry_cooler"); ignored by "tower", "dry_cooler", "iec" and "dx".
     pub chiller_count: u32,
     /// Chiller model. Default: the McQuay water-cooled set ([`ChillerConfig::default`], COP 6.03
     /// at 23.89 C entering condenser water) for water-cooled kinds, the ASHRAE 90.1 air-cooled
@@ -268,7 +288,7 @@ impl PlantConfig {
                 ));
             }
         };
-        if k.uses_chillers() {
+        if k.uses_chillers() && !(k.chillers_optional() && self.chiller_count == 0) {
             let c = self.chiller_config();
             redundancy(&mut v, "chiller_count", self.chiller_count, c.capacity_w);
             v.extend(c.validate().into_iter().map(|i| i.prefixed("chiller")));
@@ -319,7 +339,10 @@ impl PlantConfig {
                 "-",
             );
         }
-        if matches!(k, PlantKind::ChillerTowerWse | PlantKind::DryCoolerChiller) {
+        if matches!(
+            k,
+            PlantKind::ChillerTowerWse | PlantKind::DryCoolerChiller | PlantKind::Tower
+        ) {
             v.extend(
                 self.economizer
                     .validate()
@@ -503,9 +526,12 @@ pub struct RejectionRequest<'a> {
     pub load_w: f64,
     /// Required supply temperature (chilled water, or supply air for air-side kinds), C.
     pub supply_setpoint_c: f64,
-    /// Return temperature entering the plant, C.
+    /// Return temperature entering the plant (water, or hall return air for air-side kinds:
+    /// the hot-aisle / ceiling return entering an IEC or DX unit, not a water temperature), C.
     pub return_temp_c: f64,
-    /// Flow of the cooled fluid (water, or air for air-side kinds), kg/s.
+    /// Flow of the cooled fluid (water, or dry air for air-side kinds: the hall air the units
+    /// move; an IEC bank given 0 moves its rated airflow), kg/s. Passing a water-side flow to
+    /// an air-side plant under-rates it by cp_water / cp_air (about 4).
     pub flow_kg_s: f64,
     /// Outdoor conditions (dry bulb, wet bulb and pressure are used).
     pub weather: &'a WeatherSample,
@@ -563,6 +589,14 @@ pub struct RejectionStep {
     pub distribution_pump_power_w: f64,
     /// Make-up water over the step (evaporation + drift + blowdown), kg.
     pub water_use_kg: f64,
+    /// Of [`RejectionStep::water_use_kg`]: water evaporated into the outdoor air (tower fill or
+    /// IEC secondary air, from the air-side humidity-ratio change), kg.
+    pub water_evaporation_kg: f64,
+    /// Of [`RejectionStep::water_use_kg`]: drift (droplets carried out with the air), kg.
+    pub water_drift_kg: f64,
+    /// Of [`RejectionStep::water_use_kg`]: blowdown (bled to hold the cycles of
+    /// concentration), kg.
+    pub water_blowdown_kg: f64,
     /// Load not met, W (includes any tank charge the plant could not make).
     pub unmet_load_w: f64,
     /// Chillers running.
@@ -609,6 +643,9 @@ impl RejectionStep {
             condenser_pump_power_w: 0.0,
             distribution_pump_power_w: 0.0,
             water_use_kg: 0.0,
+            water_evaporation_kg: 0.0,
+            water_drift_kg: 0.0,
+            water_blowdown_kg: 0.0,
             unmet_load_w: 0.0,
             chillers_running: 0,
             condenser_water_c: f64::NAN,
@@ -634,6 +671,8 @@ struct LoopState {
     entering_c: f64,
     heat_w: f64,
     fan_power_w: f64,
+    /// Fan speed of the cells, - (their air flow for the water balance).
+    speed: f64,
 }
 
 /// A built plant with its state (tank).
@@ -655,6 +694,8 @@ pub struct HeatRejectionPlant {
     distribution_design_kg_s: f64,
     distribution_design_w: f64,
     pressure_pa: f64,
+    /// Humidity ratio of the hall return air for the air-side kinds, kg/kg dry air.
+    return_air_humidity_ratio: f64,
 }
 
 impl HeatRejectionPlant {
@@ -677,6 +718,8 @@ impl HeatRejectionPlant {
             WatersideEconomizerPolicy {
                 total_approach_k: cfg.dry_cooler.design_approach_k,
                 min_precool_k: cfg.economizer.min_precool_k,
+                free_below_c: cfg.economizer.free_below_wet_bulb_c,
+                mechanical_above_c: cfg.economizer.mechanical_above_wet_bulb_c,
             }
         } else {
             WatersideEconomizerPolicy::new(&cfg.economizer)
@@ -703,6 +746,7 @@ impl HeatRejectionPlant {
             distribution_design_kg_s,
             distribution_design_w,
             pressure_pa: STANDARD_PRESSURE_PA,
+            return_air_humidity_ratio: cfg.iec.rated_return_humidity_ratio,
             cfg,
         })
     }
@@ -786,6 +830,7 @@ impl HeatRejectionPlant {
                 entering_c: t_in,
                 heat_w: s.heat_w * n as f64,
                 fan_power_w: s.fan_power_w * n as f64,
+                speed,
             };
             (st, s.leaving_c - t)
         };
@@ -795,6 +840,7 @@ impl HeatRejectionPlant {
             entering_c: t,
             heat_w: 0.0,
             fan_power_w: 0.0,
+            speed,
         };
         // Highest evaluated T with g > 0, and lowest with g <= 0 (with its state).
         let mut lo: Option<(f64, f64)> = None;
@@ -923,6 +969,15 @@ impl HeatRejectionPlant {
         };
     }
 
+    /// Humidity ratio of the hall return air from now on, kg/kg dry air (air-side kinds; the
+    /// IEC's primary air keeps it). Default: the IEC's `rated_return_humidity_ratio`. Ignored
+    /// when not finite or outside 0..0.05.
+    pub fn set_return_air_humidity_ratio(&mut self, humidity_ratio: f64) {
+        if humidity_ratio.is_finite() && (0.0..=0.05).contains(&humidity_ratio) {
+            self.return_air_humidity_ratio = humidity_ratio;
+        }
+    }
+
     /// Build both site loops' plants from the section: the plant serving the chilled-water loop
     /// and the one serving the facility-water loop (None when the section has none).
     pub fn for_loops(
@@ -999,6 +1054,7 @@ impl HeatRejectionPlant {
         let mut out = match self.cfg.kind {
             PlantKind::ChillerTower => self.step_towers(req, plant_load_w, false),
             PlantKind::ChillerTowerWse => self.step_towers(req, plant_load_w, true),
+            PlantKind::Tower => self.step_towers(req, plant_load_w, true),
             PlantKind::AirCooledChiller => self.step_air_cooled(req, plant_load_w, 0.0),
             PlantKind::DryCooler | PlantKind::DryCoolerChiller => {
                 self.step_dry_cooler(req, plant_load_w)
@@ -1030,10 +1086,13 @@ impl HeatRejectionPlant {
     fn step_towers(&self, req: &Req, load_w: f64, wse: bool) -> RejectionStep {
         let sp = req.supply_setpoint_c;
         let wb = req.wet_bulb_c;
-        let n_ch = self
-            .cfg
-            .chiller_count
-            .saturating_sub(req.units_tripped.chillers);
+        let n_ch = if self.cfg.kind == PlantKind::Tower {
+            0
+        } else {
+            self.cfg
+                .chiller_count
+                .saturating_sub(req.units_tripped.chillers)
+        };
         let n_tw = self
             .cfg
             .tower_count
@@ -1054,10 +1113,13 @@ impl HeatRejectionPlant {
                 ..RejectionStep::empty(CoolingMode::Mechanical, sp)
             };
         }
-        let intent = if wse {
-            self.policy.mode(wb, sp, req.return_temp_c)
-        } else {
+        let intent = if !wse {
             CoolingMode::Mechanical
+        } else if self.cfg.chiller_count == 0 || self.cfg.kind == PlantKind::Tower {
+            // No chiller to fall back on: the towers and the exchanger do what they can.
+            CoolingMode::Partial
+        } else {
+            self.policy.mode(wb, sp, req.return_temp_c)
         };
         let m_chw = req.flow_kg_s.max(1e-9);
         let m_hx = self.cfg.economizer.condenser_flow_ratio * m_chw;
@@ -1094,9 +1156,7 @@ impl HeatRejectionPlant {
                         ..RejectionStep::empty(CoolingMode::Free, sp)
                     };
                     self.recover(&mut out, st.heat_w, st.entering_c);
-                    out.water_use_kg = tower
-                        .water_use(out.heat_rejected_w, m_hx, req.dt_s)
-                        .total_kg();
+                    self.tower_water(&mut out, tower, req, &st, n_tw, m_hx);
                     return out;
                 }
             }
@@ -1143,9 +1203,7 @@ impl HeatRejectionPlant {
                 ..RejectionStep::empty(mode, sp)
             };
             self.recover(&mut out, st.heat_w, st.entering_c);
-            out.water_use_kg = tower
-                .water_use(out.heat_rejected_w, flow, req.dt_s)
-                .total_kg();
+            self.tower_water(&mut out, tower, req, &st, n_tw, flow);
             return out;
         }
         // Mechanical: towers hold the condenser-water setpoint where they can.
@@ -1185,10 +1243,35 @@ impl HeatRejectionPlant {
             ..RejectionStep::empty(CoolingMode::Mechanical, sp)
         };
         self.recover(&mut out, st.heat_w, st.entering_c);
-        out.water_use_kg = tower
-            .water_use(out.heat_rejected_w, m_cw, req.dt_s)
-            .total_kg();
+        self.tower_water(&mut out, tower, req, &st, n_tw, m_cw);
         out
+    }
+
+    /// Tower make-up water of a converged loop `st` (`n` cells circulating `flow_kg_s`): the
+    /// heat rejected to air (after recovery) evaporates into the cells' air flow at their fan
+    /// speed ([`CoolingTower::water_use_psychrometric`]), drift and blowdown on top.
+    fn tower_water(
+        &self,
+        out: &mut RejectionStep,
+        tower: &CoolingTower,
+        req: &Req,
+        st: &LoopState,
+        n: u32,
+        flow_kg_s: f64,
+    ) {
+        let air_in = AirState::from_wet_bulb(req.dry_bulb_c, req.wet_bulb_c, self.pressure_pa);
+        let w = tower.water_use_psychrometric(
+            out.heat_rejected_w,
+            tower.air_kg_s(st.speed) * n as f64,
+            air_in,
+            self.pressure_pa,
+            flow_kg_s,
+            req.dt_s,
+        );
+        out.water_use_kg = w.total_kg();
+        out.water_evaporation_kg = w.evaporation_kg;
+        out.water_drift_kg = w.drift_kg;
+        out.water_blowdown_kg = w.blowdown_kg;
     }
 
     /// Air-cooled chillers carry `load_w`; `precooled_w` is cooling already done upstream.
@@ -1319,15 +1402,18 @@ impl HeatRejectionPlant {
             .cfg
             .iec_count
             .saturating_sub(req.units_tripped.iec_units);
-        let o = self.iec.run(
+        let o = self.iec.step(&IecRequest {
             load_w,
-            req.return_temp_c,
-            req.flow_kg_s,
-            req.dry_bulb_c,
-            req.wet_bulb_c,
-            n,
-            req.dt_s,
-        );
+            return_air: AirState {
+                dry_bulb_c: req.return_temp_c,
+                humidity_ratio: self.return_air_humidity_ratio,
+            },
+            airflow_kg_s: req.flow_kg_s,
+            outdoor: AirState::from_wet_bulb(req.dry_bulb_c, req.wet_bulb_c, self.pressure_pa),
+            pressure_pa: self.pressure_pa,
+            available: n,
+            dt_s: req.dt_s,
+        });
         let mode = match o.mode {
             IecMode::Off | IecMode::Dry | IecMode::Wet => CoolingMode::Free,
             IecMode::Hybrid if o.exchanger_w > 0.0 => CoolingMode::Partial,
@@ -1338,6 +1424,9 @@ impl HeatRejectionPlant {
             chiller_power_w: o.trim_power_w,
             iec_fan_power_w: o.fan_power_w,
             water_use_kg: o.water_kg,
+            water_evaporation_kg: o.evaporation_kg,
+            water_drift_kg: o.drift_kg,
+            water_blowdown_kg: o.blowdown_kg,
             unmet_load_w: o.unmet_w,
             ..RejectionStep::empty(mode, req.supply_setpoint_c)
         };
@@ -1357,8 +1446,10 @@ fn distribution_pump_design(cfg: &PlantConfig, chiller_capacity_w: f64) -> (f64,
     }
     let design_w = if cfg.design_load_w > 0.0 {
         cfg.design_load_w
-    } else if cfg.kind.uses_chillers() {
+    } else if cfg.kind.uses_chillers() && cfg.chiller_count > 0 {
         cfg.chiller_count as f64 * chiller_capacity_w
+    } else if cfg.kind.uses_towers() {
+        cfg.tower_count as f64 * cfg.tower.capacity_w
     } else {
         cfg.dry_cooler_count as f64 * cfg.dry_cooler.capacity_w
     };
@@ -1478,9 +1569,10 @@ mod tests {
         HeatRejectionPlant::new(cfg).expect("valid default plant")
     }
 
-    const ALL: [PlantKind; 7] = [
+    const ALL: [PlantKind; 8] = [
         PlantKind::ChillerTower,
         PlantKind::ChillerTowerWse,
+        PlantKind::Tower,
         PlantKind::AirCooledChiller,
         PlantKind::DryCooler,
         PlantKind::DryCoolerChiller,
@@ -1694,9 +1786,146 @@ mod tests {
         // Evaporation alone is at least 80 % of heat / latent heat once blowdown is added.
         let evap = s.heat_rejected_w / crate::psychro::LATENT_HEAT_J_KG * 60.0;
         assert!(s.water_use_kg > evap);
+        // The parts are reported and add up; blowdown follows the cycles of concentration.
+        let parts = s.water_evaporation_kg + s.water_drift_kg + s.water_blowdown_kg;
+        assert!((parts - s.water_use_kg).abs() < 1e-9 * s.water_use_kg);
+        let coc = p.config().tower.cycles_of_concentration;
+        assert!(
+            (s.water_blowdown_kg + s.water_drift_kg - s.water_evaporation_kg / (coc - 1.0)).abs()
+                < 1e-9 * s.water_use_kg
+        );
+        assert!(s.water_drift_kg > 0.0);
+        // Cold, dry air takes much of the heat sensibly: evaporation falls well below the
+        // latent-heat bound (it overstated warm-water plants' water by tens of per cent).
+        let mut p = plant(PlantKind::ChillerTower);
+        let cold = p.step_inner(&req(4e6, 10.0, 16.0, 5.0, 2.0));
+        let bound = cold.heat_rejected_w / crate::psychro::LATENT_HEAT_J_KG * 60.0;
+        assert!(
+            cold.water_evaporation_kg < 0.85 * bound && cold.water_evaporation_kg > 0.3 * bound,
+            "{} vs bound {bound}",
+            cold.water_evaporation_kg
+        );
         let dc = plant(PlantKind::DryCooler).step_inner(&req(2e6, 18.0, 24.0, 5.0, 2.0));
         assert_eq!(dc.water_use_kg, 0.0);
         assert_eq!(dc.mode, CoolingMode::Free);
+    }
+
+    /// A chiller plant with series plate exchangers shows free, partial and mechanical hours
+    /// that follow configured wet-bulb switchovers (here 8 C and 14 C for 16 C water): free at
+    /// or below 8 C, the exchanger off (mechanical) from 14 C, partial only between.
+    #[test]
+    fn series_economizer_modes_follow_configured_wet_bulb_thresholds() {
+        let cfg = PlantConfig {
+            kind: PlantKind::ChillerTowerWse,
+            economizer: WatersideEconomizerConfig {
+                free_below_wet_bulb_c: Some(8.0),
+                mechanical_above_wet_bulb_c: Some(14.0),
+                ..WatersideEconomizerConfig::default()
+            },
+            ..PlantConfig::default()
+        };
+        assert!(cfg.validate().is_empty());
+        let mut p = HeatRejectionPlant::new(cfg).expect("valid");
+        let (mut free, mut partial, mut mech) = (0, 0, 0);
+        for i in 0..=40 {
+            let wb = -5.0 + 0.5 * i as f64;
+            let s = p.step_inner(&req(3e6, 16.0, 22.0, wb + 4.0, wb));
+            assert!(energy_balance_residual_w(&s).abs() < 1e-6 * 3e6);
+            if wb <= 8.0 {
+                assert_eq!(s.mode, CoolingMode::Free, "{wb}");
+            }
+            assert!(s.unmet_load_w < 1e-6);
+            match s.mode {
+                CoolingMode::Free => {
+                    // The policy's intent is free at or below 8 C; above it the plant reports
+                    // what it achieved, free where the exchanger still carried the whole load
+                    // with the towers at full speed.
+                    free += 1;
+                    assert!(wb < 14.0, "free at {wb}");
+                    assert_eq!(s.chiller_power_w, 0.0);
+                }
+                CoolingMode::Partial => {
+                    partial += 1;
+                    assert!(wb > 8.0 - 1e-9 && wb < 14.0, "partial at {wb}");
+                }
+                CoolingMode::Mechanical => {
+                    mech += 1;
+                    assert!(wb >= 14.0, "mechanical at {wb}");
+                }
+            }
+        }
+        assert!(
+            free > 0 && partial > 0 && mech > 0,
+            "{free} {partial} {mech}"
+        );
+        let bad = WatersideEconomizerConfig {
+            free_below_wet_bulb_c: Some(10.0),
+            mechanical_above_wet_bulb_c: Some(9.0),
+            ..WatersideEconomizerConfig::default()
+        };
+        assert_eq!(bad.validate().len(), 1);
+    }
+
+    /// A towers-only warm-water plant (facility water 32 C supply, 40 C return) runs with no
+    /// chiller at all: free cooling whenever the wet bulb allows, no compressor power, the heat
+    /// balance closed, and an unmet load (a warmer supply) rather than a phantom chiller when
+    /// the wet bulb is too high. `chiller_tower_wse` with zero chillers is the same plant.
+    #[test]
+    fn towers_only_plant_needs_no_chiller() {
+        let toml = r#"
+            [plants.fw]
+            kind = "tower"
+            serves = "facility_water"
+            tower_count = 2
+            [plants.fw.tower]
+            capacity_w = 1.5e6
+        "#;
+        let cfg: HeatRejectionConfig = toml::from_str(toml).expect("valid TOML");
+        assert!(cfg.validate().is_empty(), "{:?}", cfg.validate());
+        let (_, fw) = HeatRejectionPlant::for_loops(&cfg).expect("builds");
+        let mut fw = fw.expect("fw plant");
+        let zero = PlantConfig {
+            kind: PlantKind::ChillerTowerWse,
+            chiller_count: 0,
+            serves: ServedLoop::FacilityWater,
+            tower_count: 2,
+            tower: CoolingTowerConfig {
+                capacity_w: 1.5e6,
+                ..CoolingTowerConfig::default()
+            },
+            ..PlantConfig::default()
+        };
+        assert!(zero
+            .validate()
+            .iter()
+            .all(|i| i.severity != Severity::Error));
+        let mut wse0 = HeatRejectionPlant::new(zero).expect("zero chillers accepted");
+        for wb in [5.0, 15.0, 22.0, 26.0, 29.0] {
+            let r = req(1.5e6, 32.0, 40.0, wb + 6.0, wb);
+            let s = fw.step_inner(&r);
+            assert_eq!(s.chiller_power_w, 0.0);
+            assert_eq!(s.chillers_running, 0);
+            assert!(
+                energy_balance_residual_w(&s).abs() < 1e-6 * 1.5e6,
+                "{wb}: {s:?}"
+            );
+            assert_eq!(s.mode, CoolingMode::Free);
+            if wb <= 22.0 {
+                assert!(s.unmet_load_w < 1e-6, "{wb}: {}", s.unmet_load_w);
+            }
+            let t = wse0.step_inner(&r);
+            assert_eq!(t.chiller_power_w, 0.0);
+            assert!((t.cooling_delivered_w - s.cooling_delivered_w).abs() < 1e-6);
+        }
+        // Too warm for 32 C water: the supply rises instead.
+        let hot = fw.step_inner(&req(1.5e6, 32.0, 40.0, 34.0, 31.0));
+        assert!(hot.unmet_load_w > 0.0 && hot.supply_temp_c > 32.0);
+        // Zero chillers stays an error where the chillers are the only cooling.
+        let bad = PlantConfig {
+            chiller_count: 0,
+            ..PlantConfig::default()
+        };
+        assert!(bad.validate().iter().any(|i| i.path == "chiller_count"));
     }
 
     #[test]

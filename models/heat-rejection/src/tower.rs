@@ -10,15 +10,22 @@
 //!   `NTU = c (m_w/m_a)^(1+n)` with `n = -0.6`), `UA_design` found from the design point
 //!   (wet bulb, approach, range, water/air mass ratio L/G);
 //! - fan power by the affinity law `P = P_design * speed^3`, air flow proportional to speed;
-//! - water use (EnergyPlus Engineering Reference, "Cooling Tower Makeup Water"): evaporation =
-//!   heat / latent heat (all heat rejected as latent: an upper bound), drift = fraction of the
-//!   circulating water, blowdown = evaporation / (cycles of concentration - 1).
+//! - water use (EnergyPlus Engineering Reference, "Cooling Towers", "Tower Makeup Water
+//!   Usage"): evaporation from the air side, [`CoolingTower::water_use_psychrometric`]: the air
+//!   (fan air flow `m_a = m_a,design * speed`) enters at the outdoor state and leaves saturated
+//!   at the enthalpy of the energy balance `h_out = h_in + Q / m_a` (EnergyPlus evaporation
+//!   loss mode "SaturatedExit"), evaporation `m_a (W_out - W_in)` (ASHRAE Handbook
+//!   Fundamentals 2017 ch. 1 psychrometrics); drift = a fraction of the circulating water;
+//!   blowdown = evaporation / (cycles of concentration - 1) - drift, not below 0 (the solids
+//!   balance: drift also carries concentrated water away). [`CoolingTower::water_use`] is the
+//!   older latent-heat bound (all heat rejected as latent heat), kept for callers without air
+//!   states.
 //!
 //! Fan power sizing default 0.0105 W per W of design heat rejection is EnergyPlus' autosizing
 //! factor for `CoolingTower:VariableSpeed`; drift 0.008 % and 3 cycles are its defaults.
 
 use crate::hx::{counterflow_effectiveness, counterflow_ntu};
-use crate::psychro::{saturated_enthalpy_j_kg, LATENT_HEAT_J_KG};
+use crate::psychro::{saturated_enthalpy_j_kg, saturated_exit_state, AirState, LATENT_HEAT_J_KG};
 use crate::CP_WATER_J_KG_K;
 use serde::{Deserialize, Serialize};
 use sim_core::validate::{check_positive, check_range};
@@ -271,14 +278,58 @@ impl CoolingTower {
         }
     }
 
-    /// Make-up water for rejecting `heat_w` while circulating `flow_kg_s` for `dt_s`.
-    pub fn water_use(&self, heat_w: f64, flow_kg_s: f64, dt_s: f64) -> WaterUse {
-        let evaporation_kg = heat_w.max(0.0) / LATENT_HEAT_J_KG * dt_s;
+    /// Design air flow of one cell at full fan speed, kg dry air/s (design water flow over
+    /// the design L/G).
+    pub fn design_air_kg_s(&self) -> f64 {
+        self.design_air_kg_s
+    }
+
+    /// Air flow of one cell at fan `speed` (0..=1), kg dry air/s (proportional to speed).
+    pub fn air_kg_s(&self, speed: f64) -> f64 {
+        self.design_air_kg_s * speed.clamp(0.0, 1.0)
+    }
+
+    /// Drift and blowdown for `evaporation_kg` evaporated while circulating `flow_kg_s` for
+    /// `dt_s` (see the module doc).
+    fn with_drift_and_blowdown(&self, evaporation_kg: f64, flow_kg_s: f64, dt_s: f64) -> WaterUse {
+        let drift_kg = self.cfg.drift_fraction * flow_kg_s.max(0.0) * dt_s.max(0.0);
         WaterUse {
             evaporation_kg,
-            drift_kg: self.cfg.drift_fraction * flow_kg_s.max(0.0) * dt_s,
-            blowdown_kg: evaporation_kg / (self.cfg.cycles_of_concentration - 1.0),
+            drift_kg,
+            blowdown_kg: (evaporation_kg / (self.cfg.cycles_of_concentration - 1.0) - drift_kg)
+                .max(0.0),
         }
+    }
+
+    /// Make-up water for rejecting `heat_w` while circulating `flow_kg_s` for `dt_s`, with all
+    /// the heat taken as latent heat (an upper bound on evaporation; see
+    /// [`CoolingTower::water_use_psychrometric`] for the air-side balance).
+    pub fn water_use(&self, heat_w: f64, flow_kg_s: f64, dt_s: f64) -> WaterUse {
+        let evaporation_kg = heat_w.max(0.0) / LATENT_HEAT_J_KG * dt_s.max(0.0);
+        self.with_drift_and_blowdown(evaporation_kg, flow_kg_s, dt_s)
+    }
+
+    /// Make-up water for rejecting `heat_w` into `air_kg_s` (all cells, kg dry air/s) of
+    /// outdoor air entering at `air_in`, while circulating `flow_kg_s` of water for `dt_s`:
+    /// evaporation `m_a (W_out - W_in)` with the air leaving saturated at
+    /// `h_in + heat / m_a` (module doc). Without air flow (fans off, natural draft not
+    /// modelled) it falls back to [`CoolingTower::water_use`].
+    pub fn water_use_psychrometric(
+        &self,
+        heat_w: f64,
+        air_kg_s: f64,
+        air_in: AirState,
+        pressure_pa: f64,
+        flow_kg_s: f64,
+        dt_s: f64,
+    ) -> WaterUse {
+        if air_kg_s <= 0.0 || heat_w <= 0.0 {
+            return self.water_use(heat_w, flow_kg_s, dt_s);
+        }
+        let out = saturated_exit_state(air_in, heat_w, air_kg_s, pressure_pa);
+        let evaporation_kg =
+            air_kg_s * (out.humidity_ratio - air_in.humidity_ratio).max(0.0) * dt_s.max(0.0);
+        self.with_drift_and_blowdown(evaporation_kg, flow_kg_s, dt_s)
     }
 }
 
@@ -365,10 +416,19 @@ mod tests {
     fn water_balance() {
         let t = tower();
         let w = t.water_use(2_454_000.0, 100.0, 3600.0);
-        // 2.454 MW for an hour evaporates 3600 kg; 3 cycles -> blowdown 1800 kg; drift 8e-5.
+        // 2.454 MW for an hour evaporates 3600 kg; 3 cycles -> 1800 kg leave as drift (8e-5 of
+        // the circulating water) and blowdown together.
         assert!((w.evaporation_kg - 3600.0).abs() < 1e-9);
-        assert!((w.blowdown_kg - 1800.0).abs() < 1e-9);
         assert!((w.drift_kg - 8e-5 * 100.0 * 3600.0).abs() < 1e-9);
+        assert!((w.blowdown_kg - (1800.0 - w.drift_kg)).abs() < 1e-9);
+        // Drift exceeding the solids-balance water: no blowdown, never negative.
+        let drifty = CoolingTower::new(CoolingTowerConfig {
+            drift_fraction: 0.01,
+            ..CoolingTowerConfig::default()
+        })
+        .expect("reachable");
+        let w = drifty.water_use(1.0e5, 1000.0, 3600.0);
+        assert_eq!(w.blowdown_kg, 0.0);
         assert!((w.total_kg() - (w.evaporation_kg + w.drift_kg + w.blowdown_kg)).abs() < 1e-12);
     }
 
