@@ -80,6 +80,10 @@ impl SiteState {
         s.set("power_chain_share", ratio(losses_kwh, facility_kwh), "-");
         s.set("peak_facility_power_kw", l.utility.peak_w() / 1e3, "kW");
         s.set("water_l", water_l, "L");
+        let [evap, drift, blowdown] = self.metrics.water_parts_kg;
+        s.set("water_evaporation_l", evap, "L");
+        s.set("water_drift_l", drift, "L");
+        s.set("water_blowdown_l", blowdown, "L");
         s.set("energy_balance_residual", l.energy_balance_residual(), "-");
         s.set("heat_balance_residual", l.heat_balance_residual(), "-");
         s.set("heat_rejected_kwh", kwh(l.heat_out.energy_j()), "kWh");

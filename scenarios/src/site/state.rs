@@ -284,6 +284,8 @@ pub(super) struct RunCounters {
     pub power_interruptions: u64,
     pub thermal_trips: u64,
     pub loop_over_setpoint_h: [f64; 2],
+    /// Site water by part: evaporation, drift, blowdown, kg.
+    pub water_parts_kg: [f64; 3],
     pub steps: u64,
     pub decisions: u64,
 }

@@ -436,6 +436,10 @@ impl SiteState {
                 flows.heat_rejection_aux_w +=
                     r.fan_and_pump_power_w() - r.distribution_pump_power_w;
                 flows.water_kg_s += r.water_use_kg / h;
+                let wp = &mut self.metrics.water_parts_kg;
+                wp[0] += r.water_evaporation_kg;
+                wp[1] += r.water_drift_kg;
+                wp[2] += r.water_blowdown_kg;
                 flows.heat_reused_w += r.heat_recovered_w;
                 let unmet = r.unmet_load_w.clamp(0.0, request_w);
                 // First law over the plant (no storage inside it): the heat it took from the
