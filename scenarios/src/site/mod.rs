@@ -124,6 +124,8 @@ pub fn run(
 #[cfg(test)]
 mod coupling_tests;
 #[cfg(test)]
+mod dead_keys_tests;
+#[cfg(test)]
 mod testkit;
 #[cfg(test)]
 mod tests;
