@@ -424,3 +424,29 @@ fn a_chilled_water_tank_rides_a_chiller_trip_through() {
     assert!(metric(&tank, "unmet_cooling_kwh") < 0.1 * metric(&bare, "unmet_cooling_kwh"));
     assert!(metric(&tank, "heat_balance_residual").abs() < 1e-9);
 }
+
+/// A demand-response request (cut 80 kW for 3 h, in hours after the run start): the battery
+/// answers it alone; with power-capped admission the IT holds new jobs back too, and the
+/// shortfall falls at the price of longer waits.
+#[test]
+fn demand_response_is_met_by_the_battery_and_held_jobs() {
+    let dr = ov(
+        "power.grid.events",
+        "[{ start_h = 14.0, duration_h = 3.0, reduce_by_kw = 80.0 }]",
+    );
+    let (battery, _) = run_quickstart(&[ov("run.duration_h", "24"), dr.clone()]);
+    let (held, _) = run_quickstart(&[
+        ov("run.duration_h", "24"),
+        dr,
+        ov("it.scheduler.power_capped_admission", "true"),
+    ]);
+    assert!((metric(&battery, "demand_response_h") - 3.0).abs() < 1e-9);
+    assert!((metric(&battery, "demand_response_requested_kwh") - 240.0).abs() < 1e-6);
+    assert!(metric(&battery, "demand_response_delivered_kwh") > 0.0);
+    assert!(
+        metric(&held, "demand_response_shortfall_kwh")
+            < metric(&battery, "demand_response_shortfall_kwh")
+    );
+    assert!(metric(&held, "mean_wait_s") > metric(&battery, "mean_wait_s"));
+    assert!(metric(&held, "max_chip_c") <= 86.0);
+}

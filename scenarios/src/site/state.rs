@@ -319,11 +319,17 @@ impl SiteState {
         plant.decide_on_request();
         let (chw_plant, fw_plant) = HeatRejectionPlant::for_loops(&scenario.heat_rejection)
             .map_err(|e| model_err("heat_rejection", e))?;
-        let mut electrical = ElectricalSystem::new_seeded(&scenario.power, grid.clone(), streams)
-            .map_err(|e| model_err("power", e))?;
         let calendar_offset = SimDuration::from_hours(
             24 * u64::from(scenario.run.start_day_of_year.clamp(1, 365) - 1),
         );
+        // Demand-response events are given in hours after the run start, like faults; the
+        // power stage runs on the calendar clock.
+        let mut power = scenario.power.clone();
+        for e in &mut power.grid.events {
+            e.start_h += calendar_offset.as_hours_f64();
+        }
+        let mut electrical = ElectricalSystem::new_seeded(&power, grid.clone(), streams)
+            .map_err(|e| model_err("power", e))?;
         electrical.set_run_end(end + calendar_offset);
         let inventory = SiteInventory::of(scenario);
         let faults = resolve_faults(scenario, &inventory)?;

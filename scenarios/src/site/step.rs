@@ -97,7 +97,7 @@ impl SiteState {
         let w = self.weather.at(cal + sim_core::SimDuration(dt.0 / 2));
         self.update_buses(s);
 
-        let it_w = self.advance_it(t);
+        let it_w = self.advance_it(s, t);
         let mut flows = StepFlows {
             it_w,
             ..StepFlows::default()
@@ -273,15 +273,17 @@ impl SiteState {
 
     /// IT over the sub-step; returns the IT power at the servers' input, W. Behind rack power
     /// shelves each rack's busbar heat is left in `rack_input_w`.
-    fn advance_it(&mut self, t: SimTime) -> f64 {
+    fn advance_it(&mut self, s: SimTime, t: SimTime) -> f64 {
         let powered = self.buses.ups_up && !self.thermal_trip;
         let limit = if self.power_capped_admission {
             let cap = self.electrical.chain().converter_capacity_w();
             let pumps = self.last_inputs.ups_fed_mechanical_w;
+            let dr = self.demand_response_it_limit_w(s);
             Some(
                 self.it_power_limit_w
                     .unwrap_or(f64::INFINITY)
-                    .min(cap - pumps),
+                    .min(cap - pumps)
+                    .min(dr),
             )
         } else {
             None
@@ -307,6 +309,26 @@ impl SiteState {
                 .extend(self.cluster.rack_mean_power_w().iter().map(|p| p * factor));
         }
         ac_it_w * factor
+    }
+
+    /// IT power that keeps the import under an active demand-response request, W (infinite
+    /// when none is active): the request less the last step's other loads, plus what the
+    /// site battery can discharge towards it. Power-capped admission holds new jobs to it; the
+    /// battery's own response is inside the power stage.
+    fn demand_response_it_limit_w(&self, s: SimTime) -> f64 {
+        let Some(limit_w) = self.electrical.import_limit_w(s + self.calendar_offset) else {
+            return f64::INFINITY;
+        };
+        let f = &self.last;
+        let others_w = f.cooling_w() + f.chain_losses_w + f.other_w;
+        let battery_w = self.electrical.battery().map_or(0.0, |b| {
+            if b.deliverable_j() > 0.0 {
+                b.max_discharge_w()
+            } else {
+                0.0
+            }
+        });
+        (limit_w + battery_w + f.renewable_w - others_w).max(0.0)
     }
 
     /// The cooling plant over the sub-step, with equipment on a dead bus stopped.
