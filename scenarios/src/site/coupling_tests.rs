@@ -7,6 +7,15 @@ use super::testkit::{metric, ov, run_quickstart, try_run_quickstart};
 use crate::scenario::Override;
 use crate::summary::Summary;
 
+/// The event log as (source, kind) pairs.
+fn alarms(out: &super::RunOutput) -> Vec<(String, String)> {
+    out.recorder
+        .events()
+        .iter()
+        .map(|e| (e.source.clone(), e.kind.clone()))
+        .collect()
+}
+
 fn rel(a: f64, b: f64) -> f64 {
     if b == 0.0 {
         a.abs()
@@ -40,14 +49,9 @@ fn convergence_case(dt_s: u32) -> (Summary, Vec<(String, String)>) {
     // The generator-backed bus passes through a shed state for milliseconds while the
     // generator ramps (at 250 kW/s); whether a step sees it depends on the load peaks it
     // resolved, so the alarms compared are those of the IT and the faults.
-    let alarms = out
-        .recorder
-        .events()
-        .iter()
-        .filter(|e| e.kind != "backed_bus")
-        .map(|e| (e.source.clone(), e.kind.clone()))
-        .collect();
-    (out.summary, alarms)
+    let mut ev = alarms(&out);
+    ev.retain(|(_, kind)| kind != "backed_bus");
+    (out.summary, ev)
 }
 
 #[test]
@@ -180,12 +184,7 @@ fn outage(hours: &str, extra: &[Override]) -> (Summary, Vec<(String, String)>) {
         Ok(out) => out,
         Err(e) => panic!("{e}"),
     };
-    let ev = out
-        .recorder
-        .events()
-        .iter()
-        .map(|e| (e.source.clone(), e.kind.clone()))
-        .collect();
+    let ev = alarms(&out);
     (out.summary, ev)
 }
 
@@ -242,12 +241,7 @@ fn with_faults(faults: &str) -> (Summary, Summary, Vec<(String, String)>) {
         Ok(o) => o,
         Err(e) => panic!("{faults}: {e}"),
     };
-    let ev = out
-        .recorder
-        .events()
-        .iter()
-        .map(|e| (e.source.clone(), e.kind.clone()))
-        .collect();
+    let ev = alarms(&out);
     (base, out.summary, ev)
 }
 

@@ -260,6 +260,14 @@ impl SiteInventory {
         }
     }
 
+    /// The name of unit `id` (its fault kind's name if it is not in the inventory).
+    pub fn name_of(&self, id: Equipment, kind: FaultKind) -> String {
+        self.units
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| kind.name().to_owned(), |u| u.name.clone())
+    }
+
     /// Check every fault target of `scenario`: errors at `faults[i].component`.
     pub fn check_faults(&self, scenario: &Scenario) -> Vec<ConfigIssue> {
         let mut v = Vec::new();

@@ -310,12 +310,7 @@ impl SiteSession {
             .inventory()
             .resolve(fault.kind, &fault.component)
             .map_err(|e| SiteError::Run(format!("fault component: {e}")))?;
-        let label = st
-            .inventory()
-            .units()
-            .iter()
-            .find(|u| u.id == target)
-            .map_or_else(|| fault.kind.name().to_owned(), |u| u.name.clone());
+        let label = st.inventory().name_of(target, fault.kind);
         let i = st.push_fault(ActiveFault {
             kind: fault.kind,
             target,

@@ -683,11 +683,7 @@ fn resolve_faults(
         let target = inventory
             .resolve(f.kind, &f.component)
             .map_err(|e| SiteError::Run(format!("faults[{i}].component: {e}")))?;
-        let label = inventory
-            .units()
-            .iter()
-            .find(|u| u.id == target)
-            .map_or_else(|| f.kind.name().to_owned(), |u| u.name.clone());
+        let label = inventory.name_of(target, f.kind);
         faults.push(ActiveFault {
             kind: f.kind,
             target,
