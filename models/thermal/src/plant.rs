@@ -88,6 +88,10 @@ pub struct ThermalStep {
     pub rack_chip_c: Vec<f64>,
     /// Maximum of `rack_chip_c`, °C.
     pub max_chip_c: f64,
+    /// Maximum chip temperature of the air-cooled, cold-plate and immersion racks, in that
+    /// order, °C (NaN where the site has no rack of that kind): the air rows' inlet + rise
+    /// otherwise masks the liquid chips in `max_chip_c`.
+    pub max_chip_by_cooling_c: [f64; 3],
     /// Maximum of `rack_inlet_c`, °C.
     pub max_inlet_c: f64,
     /// Total IT heat, W.
@@ -834,6 +838,8 @@ impl CoolingPlant {
         // and liquid chips depend on each rack's heat.
         let mut max_inlet_c = f64::NEG_INFINITY;
         let mut max_chip = f64::NEG_INFINITY;
+        // per cooling kind: air, cold plate, immersion
+        let mut max_kind = [f64::NEG_INFINITY; 3];
         let (rise_k, dt_k) = (a.air_chip_rise_k, a.server_delta_t_k);
         let cp_slope = f / plates * r_plate;
         let cp_cap = ((limit - tcs_supply_c) / cp_slope).max(0.0);
@@ -864,6 +870,7 @@ impl CoolingPlant {
                 if chip > max_chip {
                     max_chip = chip;
                 }
+                max_kind[0] = max_kind[0].max(chip);
                 continue;
             }
             // cold plate: chip = TCS supply + q f R / plates, rising with q
@@ -877,6 +884,7 @@ impl CoolingPlant {
             if chip > max_chip {
                 max_chip = chip;
             }
+            max_kind[1] = max_kind[1].max(chip);
             if throttle {
                 for (cap, &c) in caps[r.clone()].iter_mut().zip(&out.rack_chip_c[r]) {
                     *cap = if c > limit && cp_cap.is_finite() {
@@ -960,6 +968,9 @@ impl CoolingPlant {
                 if *c > max_chip {
                     max_chip = *c;
                 }
+                if *c > max_kind[2] {
+                    max_kind[2] = *c;
+                }
                 if throttle {
                     *cap = f64::INFINITY;
                     if *c > limit {
@@ -991,6 +1002,8 @@ impl CoolingPlant {
 
         // outputs
         let o = &mut self.out;
+        o.max_chip_by_cooling_c =
+            max_kind.map(|m| if m == f64::NEG_INFINITY { f64::NAN } else { m });
         o.max_chip_c = if self.heat_buf.is_empty() {
             f64::NAN
         } else {

@@ -444,3 +444,26 @@ fn demand_response_is_met_by_the_battery_and_held_jobs() {
     assert!(metric(&held, "mean_wait_s") > metric(&battery, "mean_wait_s"));
     assert!(metric(&held, "max_chip_c") <= 86.0);
 }
+
+/// Issue 16's report: sweeping the TCS supply over 30/35/40 °C gave the same `max_chip_c`
+/// (the air rows' inlet + 45 K). The cold-plate chips are reported on their own and follow the
+/// setpoint, degree for degree at this load.
+#[test]
+fn liquid_chip_maxima_follow_the_tcs_setpoint_unmasked_by_the_air_rows() {
+    let chip = |t: &str| {
+        let (s, _) = run_quickstart(&[
+            ov("run.duration_h", "3"),
+            ov("cooling.liquid.tcs_supply_setpoint_c", t),
+        ]);
+        (
+            metric(&s, "max_chip_cold_plate_c"),
+            metric(&s, "max_chip_air_c"),
+        )
+    };
+    let (c30, a30) = chip("30.0");
+    let (c35, a35) = chip("35.0");
+    let (c40, _) = chip("40.0");
+    assert!(c30 < c35 && c35 < c40, "{c30} {c35} {c40}");
+    assert!((c35 - c30 - 5.0).abs() < 0.5, "{c30} {c35}");
+    assert_eq!(a30, a35, "the air rows do not see the TCS setpoint");
+}

@@ -101,6 +101,18 @@ impl SiteState {
             self.metrics.chip_no_flow_h,
             "h",
         );
+        // Per cooling type, where the site has such racks: the air rows' inlet + rise would
+        // otherwise hide the liquid-cooled chips behind `max_chip_c`.
+        let kinds = [
+            "max_chip_air_c",
+            "max_chip_cold_plate_c",
+            "max_chip_immersion_c",
+        ];
+        for (name, &v) in kinds.iter().zip(&self.metrics.max_chip_by_cooling_c) {
+            if !v.is_nan() {
+                s.set(name, v, "degC");
+            }
+        }
         let ex = self.plant.exceedance();
         s.set("inlet_outside_recommended_h", ex.outside_recommended_h, "h");
         s.set("inlet_outside_allowable_h", ex.outside_allowable_h, "h");

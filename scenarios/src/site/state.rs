@@ -275,6 +275,9 @@ pub(super) struct UnitCounts {
 pub(super) struct RunCounters {
     pub max_inlet_c: f64,
     pub max_chip_c: f64,
+    /// Run maximum of the air, cold-plate and immersion chips, °C (NaN: no such racks, or
+    /// no finite value).
+    pub max_chip_by_cooling_c: [f64; 3],
     pub chip_no_flow_h: f64,
     pub free_cooling_h: f64,
     pub partial_cooling_h: f64,
@@ -440,6 +443,7 @@ impl SiteState {
             metrics: RunCounters {
                 max_inlet_c: f64::NEG_INFINITY,
                 max_chip_c: f64::NEG_INFINITY,
+                max_chip_by_cooling_c: [f64::NAN; 3],
                 ..RunCounters::default()
             },
             unit_counts: UnitCounts {

@@ -43,6 +43,7 @@ pub(super) struct CoolingOut {
     fw_flow_kg_s: f64,
     max_inlet_c: f64,
     max_chip_c: f64,
+    max_chip_by_cooling_c: [f64; 3],
     hot_aisle_c: f64,
     tcs_supply_c: f64,
 }
@@ -65,6 +66,7 @@ impl CoolingOut {
             fw_flow_kg_s: th.fw_flow_kg_s,
             max_inlet_c: th.max_inlet_c,
             max_chip_c: th.max_chip_c,
+            max_chip_by_cooling_c: th.max_chip_by_cooling_c,
             hot_aisle_c: th.hot_aisle_c,
             tcs_supply_c: th.tcs_supply_c,
         }
@@ -610,6 +612,15 @@ impl SiteState {
     fn book_temperatures(&mut self, th: &CoolingOut, hours: f64) {
         let m = &mut self.metrics;
         m.max_inlet_c = m.max_inlet_c.max(th.max_inlet_c);
+        for (run_max, &now) in m
+            .max_chip_by_cooling_c
+            .iter_mut()
+            .zip(&th.max_chip_by_cooling_c)
+        {
+            if now.is_finite() {
+                *run_max = run_max.max(now);
+            }
+        }
         if th.max_chip_c.is_finite() {
             m.max_chip_c = m.max_chip_c.max(th.max_chip_c);
         } else if th.max_chip_c == f64::INFINITY {
