@@ -415,3 +415,21 @@ fn an_unknown_fault_target_fails_validate_with_exit_2_and_the_valid_names() {
         "{e}"
     );
 }
+
+/// `dctwin schema | head -1` panicked with exit 101 on the closed pipe.
+#[test]
+fn a_closed_pipe_ends_quietly_instead_of_panicking() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dctwin"))
+        .arg("schema")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Close the reading end before the child has written anything (it is still starting).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

@@ -26,6 +26,29 @@ Examples:
   dctwin sweep base.toml --set cooling.liquid.tcs_supply_setpoint_c=30,35,40 --set run.seed=1,2 --threads 2
   dctwin cases check";
 
+/// `print!` to standard output that ends the process quietly (exit 0) when the reader has
+/// gone (`dctwin run ... | head -1`, `dctwin schema | head`) instead of panicking. Everything a
+/// command writes to files is complete before it prints.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = write!(stdout, $($arg)*).and_then(|()| stdout.flush()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        out!($($arg)*);
+        out!("\n");
+    }};
+}
+
 /// dctwin: a deterministic discrete-event digital twin of a data center.
 #[derive(Parser, Debug)]
 #[command(name = "dctwin", version, about, after_help = EXAMPLES)]
@@ -176,7 +199,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         } => cmd_run(&scenario, out, seed),
         Command::Validate { scenario } => {
             let l = load(&scenario)?;
-            println!(
+            outln!(
                 "{}: scenario `{}` is valid ({} warning(s))",
                 scenario.display(),
                 l.scenario.name,
@@ -185,7 +208,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {
-            println!("{}", serde_json::to_string_pretty(&json_schema())?);
+            outln!("{}", serde_json::to_string_pretty(&json_schema())?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare {
@@ -208,13 +231,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             ListWhat::Equipment { scenario } => {
                 let l = load(&scenario)?;
                 for name in dctwin::site::equipment_names(&l.scenario) {
-                    println!("{name}");
+                    outln!("{name}");
                 }
                 Ok(ExitCode::SUCCESS)
             }
             ListWhat::FaultKinds => {
                 for k in dctwin::scenario::FaultKind::ALL {
-                    println!("{}", k.name());
+                    outln!("{}", k.name());
                 }
                 Ok(ExitCode::SUCCESS)
             }
@@ -318,8 +341,8 @@ fn cmd_run(path: &Path, out: Option<PathBuf>, seed: Option<u64>) -> Result<ExitC
     let mut output =
         result.map_err(|e| anyhow::anyhow!("run of {} failed: {e}", path.display()))?;
     let files = write_run_outputs(&dir, &l.scenario, seed, &mut output)?;
-    print!("{}", headline_table(&output.summary));
-    println!("wrote {} files to {}", files.len(), dir.display());
+    out!("{}", headline_table(&output.summary));
+    outln!("wrote {} files to {}", files.len(), dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -358,9 +381,9 @@ fn cmd_compare(
         pool(threads)?.install(|| compare_with(&la.scenario, &lb.scenario, &seeds, run, &done));
     bar.finish_and_clear();
     let cmp = result.map_err(|e| anyhow::anyhow!("run failed: {e}"))?;
-    print!("{}", cmp.table());
+    out!("{}", cmp.table());
     cmp.write(&dir)?;
-    println!("wrote compare.csv and compare.json to {}", dir.display());
+    outln!("wrote compare.csv and compare.json to {}", dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -434,7 +457,7 @@ fn cmd_sweep(
     };
     let plots = write_sweep(&dir, &params, &points, &results, &metrics)?;
     let failed = results.iter().filter(|r| r.is_err()).count();
-    println!(
+    outln!(
         "{} grid points ({} failed); wrote sweep.csv and {} plot(s) to {}",
         points.len(),
         failed,
@@ -470,7 +493,7 @@ fn cmd_cases_list(dir: &Path) -> Result<ExitCode> {
                         Some(b) => format!("change in {} vs {b}", c.metric),
                         None => c.metric.clone(),
                     };
-                    println!(
+                    outln!(
                         "{:<34} {} = {} +/- {}{}\n    {}\n    source: {}",
                         l.scenario.name,
                         metric,
@@ -524,16 +547,20 @@ fn cmd_cases_check(dir: &Path, threads: Option<usize>) -> Result<ExitCode> {
     });
     bar.finish_and_clear();
     let mut misses = 0;
-    println!(
+    outln!(
         "{:<34} {:<26} {:>12} {:>12} {:>10}  result",
-        "case", "metric", "published", "simulated", "tolerance"
+        "case",
+        "metric",
+        "published",
+        "simulated",
+        "tolerance"
     );
     for ((file, r), outcome) in all.iter().zip(&outcomes) {
         let l = match r {
             Ok(l) => l,
             Err(e) => {
                 misses += 1;
-                println!("{:<28} invalid: {e}", file.display());
+                outln!("{:<28} invalid: {e}", file.display());
                 continue;
             }
         };
@@ -547,7 +574,7 @@ fn cmd_cases_check(dir: &Path, threads: Option<usize>) -> Result<ExitCode> {
             Some(_) => format!("change in {}", c.metric),
             None => c.metric.clone(),
         };
-        println!(
+        outln!(
             "{:<34} {:<26} {:>12} {:>12} {:>10}  {}{note}",
             l.scenario.name,
             metric,
@@ -558,7 +585,7 @@ fn cmd_cases_check(dir: &Path, threads: Option<usize>) -> Result<ExitCode> {
             if oc.pass { "pass" } else { "MISS" }
         );
     }
-    println!("{} case(s), {misses} miss(es)", all.len());
+    outln!("{} case(s), {misses} miss(es)", all.len());
     Ok(if misses > 0 {
         ExitCode::from(1)
     } else {
