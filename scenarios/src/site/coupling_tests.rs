@@ -514,3 +514,20 @@ fn site_runs_are_byte_identical_on_one_and_two_threads() {
     assert_eq!(results[0], results[1]);
     assert_ne!(results[0][0], results[0][1], "the points differ");
 }
+
+/// Issue 19's acceptance at site level: a request to cut a quarter of the import (75 kW of
+/// ~285 kW) for 3 h is met in full by a battery sized for it, with the chips within limits.
+#[test]
+fn a_quarter_of_the_import_for_three_hours_is_met_on_a_site_sized_for_it() {
+    let (s, _) = run_quickstart(&[
+        ov("run.duration_h", "24"),
+        ov("power.battery.capacity_kwh", "800.0"),
+        ov(
+            "power.grid.events",
+            "[{ start_h = 14.0, duration_h = 3.0, reduce_by_kw = 75.0 }]",
+        ),
+    ]);
+    assert!((metric(&s, "demand_response_requested_kwh") - 225.0).abs() < 1e-6);
+    assert!(metric(&s, "demand_response_shortfall_kwh") < 1.0);
+    assert!(metric(&s, "max_chip_c") <= 85.0);
+}
